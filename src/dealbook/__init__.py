@@ -1,0 +1,1 @@
+"""Dealbook: a sales CRM whose deals end in money."""

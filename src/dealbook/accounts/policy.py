@@ -1,0 +1,94 @@
+"""Roles and visibility (R1, R2): the one place that says who may do and see what."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from dealbook.accounts.models import Role
+from dealbook.core.errors import Forbidden
+
+ALL = frozenset(Role.values)
+BILLING_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.DIRECTOR,
+        Role.GROUP_MANAGER,
+        Role.FINANCIAL_MANAGER,
+        Role.ACCOUNTANT,
+        Role.SALES_MANAGER,
+    }
+)
+
+# capability -> roles allowed
+CAPABILITIES: dict[str, frozenset] = {
+    # C4: counterparties, requisites and the catalog belong to accounting
+    "company.create": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    "company.edit_requisites": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    "company.take": frozenset({Role.ADMIN, Role.DIRECTOR, Role.GROUP_MANAGER, Role.SALES_MANAGER}),
+    "company.edit_profile": ALL - {Role.OPERATOR},
+    "counterparty_request.file": ALL,
+    "counterparty_request.complete": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    "product.edit": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    "contact.create": ALL,  # step 3: operators and managers create contacts freely
+    "lead.create": ALL,
+    "lead.convert": ALL - {Role.ACCOUNTANT, Role.FINANCIAL_MANAGER},
+    "deal.create": ALL - {Role.ACCOUNTANT, Role.FINANCIAL_MANAGER},
+    "deal.edit": ALL - {Role.ACCOUNTANT, Role.FINANCIAL_MANAGER},
+    "deal.assign": frozenset({Role.ADMIN, Role.DIRECTOR, Role.GROUP_MANAGER, Role.OPERATOR}),
+    "deal.delete": frozenset({Role.ADMIN, Role.DIRECTOR}),
+    "settings.manage": frozenset({Role.ADMIN}),
+    "billing.use": BILLING_ROLES,
+    "user.manage": frozenset({Role.ADMIN}),
+}
+
+# Roles that see every record; the others see what R2 allows.
+SEE_ALL = frozenset({Role.ADMIN, Role.DIRECTOR, Role.OPERATOR, Role.ACCOUNTANT, Role.FINANCIAL_MANAGER})
+
+
+def can(user, capability: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in CAPABILITIES[capability]
+
+
+def require(user, capability: str, message: str, *, field: str | None = None) -> None:
+    if not can(user, capability):
+        raise Forbidden(message, field=field, code="forbidden")
+
+
+def sees_all(user) -> bool:
+    return bool(user.is_superuser or user.role in SEE_ALL)
+
+
+def visible_q(user, *, owner: str = "responsible", shared: str | None = "is_shared") -> Q | None:
+    """R2 filter for records with a responsible user; None means no restriction.
+
+    A sales manager sees their own records and those available to everyone; a group manager sees
+    their group's; director, administrator, operators and accounting see all.
+    """
+    if sees_all(user):
+        return None
+    q = Q(**{f"{owner}_id": user.pk})
+    if user.role == Role.GROUP_MANAGER and user.group_id:
+        q |= Q(**{f"{owner}__group_id": user.group_id})
+    if shared:
+        q |= Q(**{shared: True})
+    return q
+
+
+def visible_owner_ids(user) -> list[int] | None:
+    """The responsible users whose records this user sees (None: everyone's)."""
+    from dealbook.accounts.models import User
+
+    if sees_all(user):
+        return None
+    if user.role == Role.GROUP_MANAGER and user.group_id:
+        return list(User.objects.filter(group_id=user.group_id).values_list("pk", flat=True)) + [user.pk]
+    return [user.pk]
+
+
+def filter_visible(qs, user, **kwargs):
+    q = visible_q(user, **kwargs)
+    return qs if q is None else qs.filter(q)

@@ -1,0 +1,86 @@
+"""Keyset (cursor) pagination with a capped page size: no OFFSET, no COUNT over big tables."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+
+from dealbook.core.errors import InvalidInput
+
+
+def _enc(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return {"t": value.isoformat(), "k": "dt" if isinstance(value, dt.datetime) else "d"}
+    if isinstance(value, Decimal):
+        return {"t": str(value), "k": "dec"}
+    return value
+
+
+def _dec(value):
+    if isinstance(value, dict):
+        kind, text = value.get("k"), value.get("t")
+        if kind == "dt":
+            return dt.datetime.fromisoformat(text)
+        if kind == "d":
+            return dt.date.fromisoformat(text)
+        if kind == "dec":
+            return Decimal(text)
+    return value
+
+
+def encode_cursor(value, pk) -> str:
+    raw = json.dumps([_enc(value), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        return _dec(value), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise InvalidInput("cursor: not a cursor returned by this API.", field="cursor") from None
+
+
+def paginate(
+    qs, *, ordering: str | None, allowed: dict[str, str], default: str, cursor: str | None, limit: int
+):
+    """Return (items, next_cursor). `allowed` maps public ordering names to non-null model fields."""
+    ordering = ordering or default
+    desc = ordering.startswith("-")
+    name = ordering.lstrip("-")
+    if name not in allowed:
+        choices = ", ".join(sorted(allowed))
+        raise InvalidInput(f"ordering: '{name}' is not sortable; use one of {choices}.", field="ordering")
+    field = allowed[name]
+    max_page = settings.DEALBOOK_API_MAX_PAGE
+    if limit < 1 or limit > max_page:
+        raise InvalidInput(f"limit: must be between 1 and {max_page}.", field="limit")
+    sign = "-" if desc else ""
+    qs = qs.order_by(f"{sign}{field}", f"{sign}pk") if field != "pk" else qs.order_by(f"{sign}pk")
+    if cursor:
+        value, pk = decode_cursor(cursor)
+        op = "lt" if desc else "gt"
+        if field == "pk":
+            qs = qs.filter(**{f"pk__{op}": pk})
+        else:
+            qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    items = list(qs[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        value = last.pk if field == "pk" else _attr(last, field)
+        next_cursor = encode_cursor(value, last.pk)
+    return items, next_cursor
+
+
+def _attr(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj

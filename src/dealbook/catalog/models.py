@@ -1,0 +1,107 @@
+"""Products, units, tax profiles and dated tax rates (P1–P3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True)  # OKEI code or short key
+    name = models.CharField(_("name"), max_length=32)  # шт, т, м3, рейс
+    allows_fraction = models.BooleanField(_("fractional quantities"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxKind(models.TextChoices):
+    STANDARD = "standard", _("Standard rate")
+    REDUCED = "reduced", _("Reduced rate")
+    ZERO = "zero", _("Zero rate")
+    EXEMPT = "exempt", _("Exempt (no VAT)")
+
+
+class TaxProfile(models.Model):
+    """Where a sale happens decides its tax (P3): e.g. Russia — VAT 22 % standard from 2026."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    tax_name = models.CharField(_("tax name"), max_length=32, default="VAT")
+    expects_tax = models.BooleanField(
+        _("tax expected"), default=True
+    )  # P5 warning when a deal comes out untaxed
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("tax profile")
+        verbose_name_plural = _("tax profiles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rate_for(self, kind: str, on: dt.date) -> Decimal | None:
+        """The rate of `kind` in force on a date; None when exempt. Raises LookupError if none."""
+        if kind == TaxKind.EXEMPT:
+            return None
+        rate = (
+            self.rates.filter(kind=kind, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .order_by("-valid_from")
+            .first()
+        )
+        if rate is None:
+            raise LookupError(f"no {kind} rate in {self.code} on {on}")
+        return rate.rate
+
+
+class TaxRate(models.Model):
+    profile = models.ForeignKey(TaxProfile, on_delete=models.CASCADE, related_name="rates")
+    kind = models.CharField(_("kind"), max_length=16, choices=TaxKind.choices)
+    rate = models.DecimalField(_("rate, %"), max_digits=6, decimal_places=3)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tax rate")
+        verbose_name_plural = _("tax rates")
+        ordering = ["profile", "kind", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.profile.code} {self.kind} {self.rate}% from {self.valid_from}"
+
+
+class Product(models.Model):
+    name = models.CharField(_("name"), max_length=255)
+    sku = models.CharField(_("article"), max_length=64, blank=True, db_index=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="products")
+    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    tax_kind = models.CharField(_("tax"), max_length=16, choices=TaxKind.choices, default=TaxKind.STANDARD)
+    price_includes_tax = models.BooleanField(_("price includes tax"), default=True)
+    is_service = models.BooleanField(_("service"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["is_active", "name"], name="product_active_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,108 @@
+"""Timeline events, attachments and numbering sequences: facts every app writes through core."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Changed")
+    COMMENT = "comment", _("Comment")
+    STAGE_CHANGED = "stage_changed", _("Stage changed")
+    RESPONSIBLE_CHANGED = "responsible_changed", _("Responsible changed")
+    LINK_ADDED = "link_added", _("Link added")
+    LINK_REMOVED = "link_removed", _("Link removed")
+    CONVERTED = "converted", _("Lead converted")
+    LINE_ADDED = "line_added", _("Line added")
+    LINE_CHANGED = "line_changed", _("Line changed")
+    LINE_REMOVED = "line_removed", _("Line removed")
+    FILE_ATTACHED = "file_attached", _("File attached")
+    TASK_CREATED = "task_created", _("Task created")
+    TASK_COMPLETED = "task_completed", _("Task completed")
+    TASK_REOPENED = "task_reopened", _("Task reopened")
+    ACTIVITY = "activity", _("Activity")
+    REQUEST_FILED = "request_filed", _("Counterparty request filed")
+    REQUEST_COMPLETED = "request_completed", _("Counterparty request completed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+
+
+class Event(models.Model):
+    """One entry on a record's timeline (T4, D2, R3): who, when, what, from, to.
+
+    An action that concerns several records (a lead converted into a deal and a contact) writes
+    one row per record sharing the same `group`. `processed_at` is the outbox marker automation
+    and webhooks use so nothing is lost or run twice.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.BigIntegerField()
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    group = models.UUIDField(null=True, blank=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-id"], name="event_subject_idx"),
+            models.Index(fields=["processed_at", "id"], name="event_outbox_idx"),
+        ]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.subject_id}"
+
+
+def upload_to(instance, filename: str) -> str:
+    return f"attachments/{instance.subject_type.model}/{instance.subject_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a record (D5: photos, drawings, company card), shown on its timeline."""
+
+    class Purpose(models.TextChoices):
+        FILE = "file", _("File")
+        PHOTO = "photo", _("Photo")
+        DRAWING = "drawing", _("Drawing")
+        COMPANY_CARD = "company_card", _("Company card")
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.BigIntegerField()
+    file = models.FileField(upload_to=upload_to, max_length=300)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    mime_type = models.CharField(max_length=120, blank=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.FILE)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="attachment_subject_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sequence(models.Model):
+    """Gapless numbering per (scope, document type, year); incremented under a row lock (I1)."""
+
+    scope = models.CharField(max_length=64)
+    doc_type = models.CharField(max_length=32)
+    year = models.PositiveIntegerField()
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "doc_type", "year"], name="sequence_unique_scope")
+        ]

@@ -1,0 +1,32 @@
+"""Gapless, unique numbers per (scope, document type, year) under concurrency (I1).
+
+The sequence row is locked with SELECT ... FOR UPDATE inside the caller's transaction, so the
+number and the document are committed together or not at all: no gaps, no duplicates. Never max()+1.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from dealbook.core.models import Sequence
+
+
+def next_number(*, scope: str, doc_type: str, year: int) -> int:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_number must run inside the document's transaction")
+    seq = Sequence.objects.select_for_update().filter(scope=scope, doc_type=doc_type, year=year).first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                Sequence.objects.create(scope=scope, doc_type=doc_type, year=year, last=0)
+        except IntegrityError:
+            pass  # a concurrent creator made it first; lock theirs
+        seq = Sequence.objects.select_for_update().get(scope=scope, doc_type=doc_type, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return seq.last
+
+
+def format_number(pattern: str, *, year: int, seq: int, prefix: str = "") -> str:
+    """Render a number pattern such as "{year} / {seq}" (the seed's "2018 / 943")."""
+    return pattern.format(year=year, seq=seq, prefix=prefix)
