@@ -1,77 +1,141 @@
-"""`dealbook` — the command-line entry point: serve, migrate, demo, createuser, manage."""
+"""`dealbook` — the command-line entry point: serve, migrate, demo, createuser, manage.
+
+Every command prints what it did or one clear "error: …" line and exits non-zero; a traceback is
+a bug. Commands that need the database bring its schema up to date first.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+ROLES = [
+    "admin",
+    "director",
+    "group_manager",
+    "financial_manager",
+    "accountant",
+    "sales_manager",
+    "operator",
+]
+
+
+class CliError(Exception):
+    """A failure the user can act on; printed as one line, no traceback."""
 
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealbook.settings")
     import django
 
-    django.setup()
+    try:
+        django.setup()
+    except Exception as exc:  # a bad DATABASE_URL or settings value, before any command runs
+        raise CliError(f"cannot load the settings: {exc}") from exc
 
 
 def _prepare_data_dir() -> None:
     from django.conf import settings
 
-    for sub in ("", "media", "outbox", "static"):
-        (settings.DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("", "media", "outbox", "static"):
+            (settings.DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(
+            f"cannot create the data directory {settings.DATA_DIR}: {exc.strerror}"
+            " (set DEALBOOK_DATA_DIR to a writable folder)"
+        ) from exc
+
+
+def _database_label() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if settings.IS_POSTGRES:
+        return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
+    return f"SQLite {db['NAME']}"
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    _prepare_data_dir()
+    try:
+        call_command("migrate", interactive=False, verbosity=verbosity)
+    except OperationalError as exc:
+        raise CliError(f"cannot reach the database ({_database_label()}): {exc}".strip()) from exc
 
 
 def cmd_migrate(args) -> int:
-    from django.core.management import call_command
-
-    _prepare_data_dir()
-    call_command("migrate", interactive=False, verbosity=args.verbosity)
-    return 0
+    _migrate(verbosity=args.verbosity)
+    print(f"Database is up to date: {_database_label()}")
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:
     from dealbook import demo
 
-    created = demo.load(force=args.force)
-    demo.print_users(created)
-    return 0
+    _migrate()
+    if not args.force and not demo.is_empty():
+        print("The database already has data; demo data not loaded (use --force to add it anyway).")
+        return EXIT_OK
+    users = demo.load(force=args.force)
+    demo.print_users(users)
+    return EXIT_OK
+
+
+def _read_password(args) -> str:
+    if args.password:
+        return args.password
+    env = os.environ.get("DEALBOOK_NEW_USER_PASSWORD")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise CliError("no password given: use --password or DEALBOOK_NEW_USER_PASSWORD")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password (again): "):
+        raise CliError("the passwords do not match")
+    return first
 
 
 def cmd_createuser(args) -> int:
+    from dealbook.accounts.models import SalesGroup
     from dealbook.accounts.services import user_create
-    from dealbook.core.errors import DomainError
 
-    try:
-        user = user_create(
-            username=args.username,
-            password=args.password,
-            role=args.role,
-            email=args.email or "",
-            is_superuser=args.role == "admin",
-        )
-    except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    print(f"created {user.username} ({user.role})")
-    return 0
+    _migrate()
+    password = _read_password(args)
+    group = None
+    if args.group:
+        group, _ = SalesGroup.objects.get_or_create(name=args.group.strip())
+    user = user_create(
+        username=args.username,
+        password=password,
+        role=args.role,
+        first_name=args.first_name or "",
+        last_name=args.last_name or "",
+        email=args.email or "",
+        group=group,
+        is_superuser=args.role == "admin",
+    )
+    where = f", group {group.name}" if group else ""
+    print(f"Created user {user.username} ({user.role}{where}).")
+    return EXIT_OK
 
 
-def cmd_serve(args) -> int:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from dealbook import demo
-
-    _prepare_data_dir()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    if not args.no_demo and demo.is_empty():
-        demo.print_users(demo.load())
-    port = str(args.port or os.environ.get("PORT", "8000"))
-    host = args.host or os.environ.get("HOST", "127.0.0.1")
-    workers = str(args.workers or os.environ.get("WEB_CONCURRENCY") or (2 if not settings.IS_POSTGRES else 3))
-    print(f"Dealbook is serving http://{host}:{port}/  (data: {settings.DATA_DIR})", flush=True)
-    gunicorn_args = [
+def _gunicorn_args(args, settings) -> list[str]:
+    port = str(args.port or os.environ.get("PORT") or "8000")
+    host = args.host or os.environ.get("HOST") or "127.0.0.1"
+    # SQLite has one writer at a time: two processes are plenty; PostgreSQL takes more
+    workers = str(args.workers or os.environ.get("WEB_CONCURRENCY") or (3 if settings.IS_POSTGRES else 2))
+    access_log = os.environ.get("DEALBOOK_ACCESS_LOG") or "/dev/null"
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -85,66 +149,108 @@ def cmd_serve(args) -> int:
         "--worker-class",
         "gthread",
         "--access-logfile",
-        os.environ.get("DEALBOOK_ACCESS_LOG", "-") if os.environ.get("DEALBOOK_ACCESS_LOG") else "/dev/null",
+        access_log,
         "--timeout",
         "60",
+        "--graceful-timeout",
+        "10",
+        # gunicorn's control socket lives at one path per machine user: a second server would clash
+        "--no-control-socket",
     ]
-    os.execv(sys.executable, gunicorn_args)
-    return 0  # not reached
+
+
+def cmd_serve(args) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from dealbook import demo
+
+    port = args.port or os.environ.get("PORT") or "8000"
+    if not str(port).isdigit() or not 0 < int(port) < 65536:
+        raise CliError(f"PORT must be a number between 1 and 65535, not {port!r}")
+    _migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not args.no_demo and demo.is_empty():
+        print("First start: loading the demo data …", flush=True)
+        demo.print_users(demo.load())
+    elif not args.no_demo:
+        print("Demo users and their passwords are listed in README.md (loaded on the first start).")
+    argv = _gunicorn_args(args, settings)
+    host = argv[argv.index("--bind") + 1]
+    print(
+        f"Dealbook is serving http://{host}/  ({_database_label()}, data in {settings.DATA_DIR})", flush=True
+    )
+    from django.db import connections
+
+    connections.close_all()  # the server's workers open their own
+    os.execv(sys.executable, argv)
+    return EXIT_OK  # not reached
 
 
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["dealbook manage", *args.rest])
-    return 0
+    rest = [a for a in args.rest if a != "--"] or ["help"]
+    execute_from_command_line(["dealbook manage", *rest])
+    return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dealbook", description="Dealbook CRM")
-    sub = parser.add_subparsers(dest="command", required=True)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dealbook",
+        description="Dealbook CRM. Configuration comes from environment variables (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("serve", help="migrate, load demo data on first start and serve with gunicorn")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int)
+    p.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: PORT or 8000)")
+    p.add_argument("--workers", type=int, help="worker processes (default: WEB_CONCURRENCY or 2/3)")
     p.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="create or upgrade the database")
-    p.add_argument("--verbosity", type=int, default=1)
+    p.add_argument("--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("demo", help="load the demo data (seed 002's world)")
-    p.add_argument("--force", action="store_true", help="load even if the database has data")
+    p = sub.add_parser("demo", help="load the demo data (the seed's world) into an empty database")
+    p.add_argument("--force", action="store_true", help="load even if the database already has data")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("createuser", help="create a user with a role")
     p.add_argument("username")
-    p.add_argument("--password", required=True)
-    p.add_argument(
-        "--role",
-        default="sales_manager",
-        choices=[
-            "admin",
-            "director",
-            "group_manager",
-            "financial_manager",
-            "accountant",
-            "sales_manager",
-            "operator",
-        ],
-    )
+    p.add_argument("--password", help="at least 8 characters (or DEALBOOK_NEW_USER_PASSWORD, or a prompt)")
+    p.add_argument("--role", default="sales_manager", choices=ROLES)
+    p.add_argument("--group", help="sales group name (created if missing)")
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
     p.add_argument("--email")
     p.set_defaults(func=cmd_createuser)
 
-    p = sub.add_parser("manage", help="run a Django management command")
+    p = sub.add_parser("manage", help="run a Django management command, e.g. `dealbook manage shell`")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
+    return parser
 
-    args = parser.parse_args(argv)
-    _setup()
-    return args.func(args)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        _setup()
+        return args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from dealbook.core.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            where = f" ({exc.field})" if exc.field else ""
+            print(f"error{where}: {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
 
 
 if __name__ == "__main__":

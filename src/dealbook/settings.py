@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dealbook.catalog",
     "dealbook.crm",
     "dealbook.activities",
+    "dealbook.documents",
     "dealbook.api",
     "dealbook.web",
 ]

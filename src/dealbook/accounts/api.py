@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import authenticate
 from ninja import Router, Schema
 
 from dealbook.accounts import queries
-from dealbook.accounts.models import ApiToken
+from dealbook.accounts.models import ApiToken, Notification
+from dealbook.accounts.services import notifications_mark_read
+from dealbook.api.pagination import paginate
 from dealbook.core.errors import DomainError, InvalidInput
 
 router = Router(tags=["users"])
@@ -60,3 +64,53 @@ def me(request):
 def users(request, role: str | None = None, group_id: int | None = None):
     """Active users (for assignment pickers), at most a few hundred in any CRM we serve."""
     return list(queries.active_users(role=role, group_id=group_id)[:500])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPage(Schema):
+    unread: int
+    items: list[NotificationOut]
+    next_cursor: str | None = None
+
+
+class NotificationsReadIn(Schema):
+    ids: list[int] | None = None  # none: mark every unread notification read
+
+
+class NotificationsReadOut(Schema):
+    marked: int
+    unread: int
+
+
+def _mine(user):
+    # notifications are private: every query starts from the user's own rows
+    return Notification.objects.filter(user=user)
+
+
+@router.get("notifications", response=NotificationPage, tags=["notifications"])
+def notifications(request, unread: bool = False, cursor: str | None = None, limit: int = 50):
+    """The user's notifications, newest first, with the unread count for the bell."""
+    qs = _mine(request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    items, next_cursor = paginate(
+        qs, ordering="-id", allowed={"id": "pk"}, default="-id", cursor=cursor, limit=limit
+    )
+    count = _mine(request.auth).filter(read_at__isnull=True).count()
+    return {"unread": count, "items": items, "next_cursor": next_cursor}
+
+
+@router.post("notifications/read", response=NotificationsReadOut, tags=["notifications"])
+def notifications_read(request, payload: NotificationsReadIn | None = None):
+    """Mark the given notifications (or all) read; other users' ids are ignored."""
+    ids = payload.ids if payload else None
+    marked = notifications_mark_read(user=request.auth, ids=ids)
+    return {"marked": marked, "unread": _mine(request.auth).filter(read_at__isnull=True).count()}

@@ -6,3 +6,11 @@ class ActivitiesConfig(AppConfig):
     name = "dealbook.activities"
     label = "activities"
     verbose_name = _("Tasks and activities")
+
+    def ready(self) -> None:
+        # T1: crm knows nothing of tasks; it calls what activities registers here (DESIGN: no signals)
+        from dealbook.activities import services
+        from dealbook.crm import hooks
+
+        hooks.register("deal_created", services.on_deal_created)
+        hooks.register("deal_assigned", services.on_deal_assigned)

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealbook.accounts.models import Role
+
 
 class TaskKind(models.TextChoices):
     TASK = "task", _("Task")
@@ -22,6 +24,22 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVITY_KINDS = (TaskKind.CALL, TaskKind.MEETING, TaskKind.EMAIL, TaskKind.VISIT)
+LINK_FIELDS = ("deal", "lead", "contact", "company")
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=TaskStatus.OPEN)
+
+    def overdue(self, now=None):
+        """T3: open tasks past their deadline — the queryset twin of Task.is_overdue."""
+        return self.filter(status=TaskStatus.OPEN, deadline__lt=now or timezone.now())
+
+    def not_overdue(self, now=None):
+        return self.exclude(status=TaskStatus.OPEN, deadline__lt=now or timezone.now())
 
 
 class Task(models.Model):
@@ -62,12 +80,15 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["deadline", "id"]
         indexes = [
             models.Index(fields=["responsible", "status", "deadline"], name="task_resp_status_idx"),
+            models.Index(fields=["responsible", "deadline"], name="task_resp_deadline_idx"),
             models.Index(fields=["status", "remind_at"], name="task_remind_idx"),
             models.Index(fields=["deal", "status"], name="task_deal_idx"),
         ]
@@ -82,6 +103,42 @@ class Task(models.Model):
     @property
     def subject(self):
         return self.deal or self.lead or self.contact or self.company
+
+    @property
+    def linked(self) -> list:
+        """Every record the task is linked to, for their timelines (T4)."""
+        return [getattr(self, name) for name in LINK_FIELDS if getattr(self, f"{name}_id")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    def checklist_counts(self) -> tuple[int, int]:
+        """(done, total) of the checklist; uses the prefetched items when a list loaded them."""
+        items = list(self.checklist.all())
+        return sum(1 for item in items if item.is_done), len(items)
+
+    @property
+    def progress(self) -> str:
+        """T2: "3 of 6" — empty when the task has no checklist."""
+        done, total = self.checklist_counts()
+        if not total:
+            return ""
+        return _("%(done)s of %(total)s") % {"done": done, "total": total}
+
+    def can_edit(self, user) -> bool:
+        """Who may change, complete or tick a task: its responsible and author, administrators and
+        directors, and the group manager of the responsible's group (R1/R2). Seeing a task on a
+        shared record is not enough to close someone else's work."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_superuser or user.role in (Role.ADMIN, Role.DIRECTOR):
+            return True
+        if user.pk in (self.responsible_id, self.created_by_id):
+            return True
+        return bool(
+            user.role == Role.GROUP_MANAGER and user.group_id and user.group_id == self.responsible.group_id
+        )
 
 
 class ChecklistItem(models.Model):

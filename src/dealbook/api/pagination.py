@@ -42,7 +42,10 @@ def decode_cursor(cursor: str):
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
-        return _dec(value), int(pk)
+        pk = int(pk)
+        if not 0 <= pk < 2**63:  # beyond a 64-bit key the database itself would overflow
+            raise ValueError(pk)
+        return _dec(value), pk
     except (ValueError, TypeError, json.JSONDecodeError):
         raise InvalidInput("cursor: not a cursor returned by this API.", field="cursor") from None
 

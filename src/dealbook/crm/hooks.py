@@ -1,6 +1,6 @@
 """An explicit registry through which higher apps react to CRM facts (DESIGN: no signals).
 
-activities registers "deal_created" (T1 intake task); billing will register "deal_can_win" (D7).
+activities registers "deal_created" (T1 intake task); billing will register "deal_can_move" to refuse Won without a paid, shipped invoice (D7).
 Hooks run inside the caller's transaction, in registration order.
 """
 

@@ -73,6 +73,9 @@ class Company(models.Model):
         indexes = [
             models.Index(fields=["responsible", "name"], name="company_resp_name_idx"),
             models.Index(fields=["is_own"], name="company_own_idx"),
+            # lists ordered by name (keyset: name, id) and searches whose fragment matches most rows;
+            # `%fragment%` itself is served by pg_trgm indexes (migration 0003_search_trgm)
+            models.Index(fields=["name", "id"], name="company_name_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,16 @@ class LeadStatus(models.TextChoices):
     JUNK = "junk", _("Junk")
 
 
+class LeadChannel(models.TextChoices):
+    """How a lead arrived (L1); the channel is kept beside the marketing source."""
+
+    MANUAL = "manual", _("By hand")
+    API = "api", _("API")
+    WEB_FORM = "web_form", _("Web form")
+    CALL = "call", _("Phone call")
+    EMAIL = "email", _("Inbound e-mail")
+
+
 class Lead(models.Model):
     """A cold inbound signal (L1); its number is its id (the seed's "Lead No. 33082")."""
 
@@ -26,8 +36,8 @@ class Lead(models.Model):
         related_name="+",
     )
     channel = models.CharField(
-        _("channel"), max_length=16, default="manual"
-    )  # manual, api, web_form, call, email
+        _("channel"), max_length=16, choices=LeadChannel.choices, default=LeadChannel.MANUAL
+    )
     name = models.CharField(_("contact name"), max_length=255, blank=True)
     company_name = models.CharField(_("company name"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
@@ -75,6 +85,17 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["status", "-id"], name="lead_status_idx"),
             models.Index(fields=["responsible", "-id"], name="lead_resp_idx"),
+            # R2: a sales manager's list is "own OR shared"; each side of the OR has its index
+            models.Index(fields=["is_shared", "-id"], name="lead_shared_idx"),
+            models.Index(fields=["channel", "-id"], name="lead_channel_idx"),
+        ]
+        constraints = [
+            # L1: an integration that retries delivery must not create the same lead twice
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="lead_unique_external_id",
+            )
         ]
 
     def __str__(self) -> str:

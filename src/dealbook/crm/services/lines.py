@@ -1,0 +1,300 @@
+"""Deal lines (P1–P6) and the deal amount they make (D4), frozen on closed deals (D8).
+
+Each service locks the deal row first, so two people editing lines of one deal take turns and the
+deal's amount and tax are recomputed from the lines in the same transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dealbook.catalog.models import Product, Unit
+from dealbook.core import timeline
+from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.models import EventKind
+from dealbook.core.money import ZERO, minor_unit, to_decimal
+from dealbook.core.tax import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, line_amounts, sum_lines
+from dealbook.crm import totals
+from dealbook.crm.models import Deal, DealLine
+from dealbook.crm.queries.deals import as_id
+from dealbook.crm.services.deal_base import lock_deal, refuse_if_closed, sync
+
+MAX_QUANTITY = Decimal(10) ** 15
+MAX_PRICE = Decimal(10) ** 16
+EDITABLE = ("quantity", "unit", "price", "discount_kind", "discount_value", "show_discount")
+
+
+def _product(product) -> Product:
+    """P1: a line is chosen from the catalog; only active products are offered."""
+    pk = as_id(product.pk if isinstance(product, Product) else product)
+    found = None
+    if pk is not None:
+        found = Product.objects.select_related("unit").filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise InvalidInput(_("Choose a product from the catalog."), field="product")
+    return found
+
+
+def _unit(product: Product, unit) -> Unit:
+    """P2: the line's unit is the product's unit (step 34)."""
+    if unit is None or unit == "":
+        return product.unit
+    if isinstance(unit, Unit):
+        ok = unit.pk == product.unit_id
+    elif isinstance(unit, int):
+        ok = unit == product.unit_id
+    else:
+        ok = str(unit).strip() in (product.unit.code, product.unit.name, str(product.unit_id))
+    if not ok:
+        raise InvalidInput(
+            _("The unit of “%(product)s” is %(unit)s.")
+            % {"product": product.name, "unit": product.unit.name},
+            field="unit",
+        )
+    return product.unit
+
+
+def _quantity(value, unit: Unit) -> Decimal:
+    """P2: quantities may be fractional (tonnes, m3) where the unit allows, and are above zero."""
+    qty = to_decimal(value, field="quantity")
+    if qty <= 0:
+        raise InvalidInput(_("Quantity must be greater than zero."), field="quantity")
+    if qty >= MAX_QUANTITY or qty != qty.quantize(Decimal("0.001")):
+        raise InvalidInput(_("Quantity: at most three decimals and within range."), field="quantity")
+    if not unit.allows_fraction and qty != qty.to_integral_value():
+        raise InvalidInput(
+            _("Quantity in %(unit)s must be a whole number.") % {"unit": unit.name}, field="quantity"
+        )
+    return qty.quantize(Decimal("0.001"))
+
+
+def _money(value, currency: str, field: str, limit: Decimal = MAX_PRICE) -> Decimal:
+    amount = to_decimal(value, field=field)
+    if amount < 0 or amount >= limit:
+        raise InvalidInput(
+            _("%(field)s must be zero or more and within range.") % {"field": field}, field=field
+        )
+    places = minor_unit(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidInput(
+            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _price(value, product: Product, deal: Deal) -> Decimal:
+    if value is None or value == "":
+        if product.currency != deal.currency:
+            raise InvalidInput(
+                _("The product is priced in %(p)s and the deal is in %(d)s: give a price.")
+                % {"p": product.currency, "d": deal.currency},
+                field="price",
+            )
+        return product.price
+    return _money(value, deal.currency, "price")
+
+
+def _discount(kind, value, currency: str) -> tuple[str, Decimal]:
+    """P6: a line discount is a percent or an amount."""
+    kind = kind or ""
+    if kind not in ("", DISCOUNT_PERCENT, DISCOUNT_AMOUNT):
+        raise InvalidInput(_("A discount is a percent or an amount."), field="discount_kind")
+    value = _money(value or 0, currency, "discount_value")
+    return kind, (value if kind else ZERO)
+
+
+def _rate(deal: Deal, tax_kind: str) -> Decimal | None:
+    """P3: the rate of the product's tax kind in the deal's tax profile on the deal's tax date."""
+    try:
+        return deal.tax_profile.rate_for(tax_kind, deal.tax_date)
+    except LookupError:
+        raise InvalidInput(
+            _("%(profile)s has no %(kind)s rate on %(date)s.")
+            % {"profile": deal.tax_profile.name, "kind": tax_kind, "date": deal.tax_date.isoformat()},
+            field="tax_date",
+        ) from None
+
+
+def _compute(line: DealLine, deal: Deal) -> None:
+    """P4: the line's amounts through core.tax (per line, half up)."""
+    amounts = line_amounts(
+        price=line.price,
+        quantity=line.quantity,
+        currency=deal.currency,
+        tax_rate=line.tax_rate,
+        price_includes_tax=line.price_includes_tax,
+        discount_kind=line.discount_kind,
+        discount_value=line.discount_value,
+    )
+    line.subtotal, line.discount_amount, line.net = amounts.subtotal, amounts.discount, amounts.net
+    line.tax, line.total = amounts.tax, amounts.total
+
+
+def _amounts_of(line: DealLine):
+    from dealbook.core.tax import LineAmounts
+
+    return LineAmounts(
+        subtotal=line.subtotal, discount=line.discount_amount, net=line.net, tax=line.tax, total=line.total
+    )
+
+
+def _recalculate(deal: Deal) -> None:
+    """D4: the deal's amount and tax are the sums of its lines' own rounded amounts."""
+    lines = list(DealLine.objects.filter(deal=deal))
+    result = sum_lines((_amounts_of(x), x.tax_rate) for x in lines)
+    deal.amount, deal.tax_amount = result.total, result.tax
+    deal.save(update_fields=["amount", "tax_amount", "updated_at"])
+
+
+def reprice_lines(deal: Deal) -> None:
+    """P3: after the deal's tax profile or date changed, every line takes the rate now in force.
+
+    Called by deal_update inside its transaction, with the deal row already locked.
+    """
+    lines = list(DealLine.objects.filter(deal=deal))
+    for line in lines:
+        line.tax_rate = _rate(deal, line.tax_kind)
+        _compute(line, deal)
+    DealLine.objects.bulk_update(lines, ["tax_rate", "subtotal", "discount_amount", "net", "tax", "total"])
+    _recalculate(deal)
+
+
+def _line_data(line: DealLine) -> dict:
+    return {
+        "line_id": line.pk,
+        "product_id": line.product_id,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit": line.unit.name,
+        "price": line.price,
+        "discount_kind": line.discount_kind,
+        "discount_value": line.discount_value,
+        "tax_rate": line.tax_rate,
+        "total": line.total,
+    }
+
+
+@transaction.atomic
+def line_add(
+    *,
+    actor,
+    deal: Deal,
+    product,
+    quantity,
+    unit=None,
+    price=None,
+    discount_kind: str = "",
+    discount_value=0,
+    show_discount: bool = True,
+) -> DealLine:
+    """P1 a catalog product, P2 its unit and a quantity above zero, P3 the rate in force, P4 exact
+    amounts, P6 a discount; D4 the deal amount follows; D8 not on a closed deal."""
+    locked = lock_deal(actor, deal)
+    refuse_if_closed(locked, _("its lines"))
+    product = _product(product)
+    unit = _unit(product, unit)
+    line = DealLine(
+        deal=locked,
+        product=product,
+        name=product.name,
+        quantity=_quantity(quantity, unit),
+        unit=unit,
+        price=_price(price, product, locked),
+        show_discount=bool(show_discount),
+        tax_kind=product.tax_kind,
+        tax_rate=_rate(locked, product.tax_kind),
+        price_includes_tax=product.price_includes_tax,
+    )
+    line.discount_kind, line.discount_value = _discount(discount_kind, discount_value, locked.currency)
+    _compute(line, locked)
+    last = DealLine.objects.filter(deal=locked).order_by("-sort").values_list("sort", flat=True).first()
+    line.sort = (last or 0) + 10
+    line.save()
+    before = totals.share_of(locked)
+    _recalculate(locked)
+    totals.apply(before, totals.share_of(locked))
+    timeline.record(locked, EventKind.LINE_ADDED, actor=actor, data=_line_data(line))
+    sync(deal, locked)
+    return line
+
+
+def _locked_line(actor, line, deal) -> tuple[Deal, DealLine]:
+    deal_id = deal.pk if deal is not None else line.deal_id
+    locked = lock_deal(actor, deal_id)
+    fresh = DealLine.objects.select_related("product__unit", "unit").filter(pk=line.pk, deal=locked).first()
+    if fresh is None:
+        raise NotFound(_("Line not found."), field="line_id")
+    refuse_if_closed(locked, _("its lines"))
+    return locked, fresh
+
+
+@transaction.atomic
+def line_update(*, actor, line: DealLine, deal: Deal | None = None, **fields) -> DealLine:
+    """P2 unit and quantity, price, P6 discount of a line; the rate in force is taken again (P3)
+    and the deal amount follows (D4); D8 not on a closed deal; R3 from/to on the deal timeline."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidInput(_("Field '%(field)s' cannot be changed on a line.") % {"field": name}, field=name)
+    locked, fresh = _locked_line(actor, line, deal)
+    old = {name: getattr(fresh, name) for name in EDITABLE}
+    old["unit"] = fresh.unit.name
+    if "unit" in fields:
+        fresh.unit = _unit(fresh.product, fields["unit"])
+    if "quantity" in fields:
+        fresh.quantity = _quantity(fields["quantity"], fresh.unit)
+    if "price" in fields:
+        fresh.price = _money(fields["price"], locked.currency, "price")
+    if "discount_kind" in fields or "discount_value" in fields:
+        fresh.discount_kind, fresh.discount_value = _discount(
+            fields.get("discount_kind", fresh.discount_kind),
+            fields.get("discount_value", fresh.discount_value),
+            locked.currency,
+        )
+    if "show_discount" in fields:
+        fresh.show_discount = bool(fields["show_discount"])
+    fresh.tax_rate = _rate(locked, fresh.tax_kind)
+    _compute(fresh, locked)
+    fresh.save()
+    before = totals.share_of(locked)
+    _recalculate(locked)
+    totals.apply(before, totals.share_of(locked))
+    new = {name: getattr(fresh, name) for name in EDITABLE}
+    new["unit"] = fresh.unit.name
+    changes = {n: {"from": old[n], "to": new[n]} for n in EDITABLE if old[n] != new[n]}
+    if changes:
+        timeline.record(
+            locked, EventKind.LINE_CHANGED, actor=actor, data={**_line_data(fresh), "changes": changes}
+        )
+    if deal is not None:
+        sync(deal, locked)
+    return fresh
+
+
+@transaction.atomic
+def line_remove(*, actor, line: DealLine, deal: Deal | None = None) -> None:
+    """Remove a line; the deal amount follows (D4); D8 not on a closed deal."""
+    locked, fresh = _locked_line(actor, line, deal)
+    data = _line_data(fresh)
+    fresh.delete()
+    before = totals.share_of(locked)
+    _recalculate(locked)
+    totals.apply(before, totals.share_of(locked))
+    timeline.record(locked, EventKind.LINE_REMOVED, actor=actor, data=data)
+    if deal is not None:
+        sync(deal, locked)
+
+
+def deal_tax_warning(deal: Deal) -> str | None:
+    """P5: a deal with lines whose tax comes out zero while its tax profile expects tax is flagged."""
+    profile = deal.tax_profile
+    if not profile.expects_tax or Decimal(deal.tax_amount or 0) != 0:
+        return None
+    if not DealLine.objects.filter(deal_id=deal.pk).exists():
+        return None
+    return _(
+        "The %(tax)s on this deal comes out as zero, but %(profile)s expects it: check the products' tax rates."
+    ) % {"tax": profile.tax_name, "profile": profile.name}

@@ -1,0 +1,79 @@
+"""auth/token and the 401 contract: JSON errors in the one format {"detail", "field", "code"}."""
+
+import pytest
+from django.test import Client
+
+from dealbook.accounts.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, data):
+    return client.post("/api/v1/auth/token", data, content_type="application/json")
+
+
+def test_good_password_issues_a_working_token(f):
+    user = f.make_user(username="roman")
+    client = Client()
+    r = _post(client, {"username": "roman", "password": "secret-pass-1"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["user_id"] == user.pk and body["role"] == user.role and body["token"].startswith("db_")
+    # only the digest is stored
+    assert not ApiToken.objects.filter(digest=body["token"]).exists()
+    me = client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    assert me.status_code == 200 and me.json()["username"] == "roman"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "roman", "password": "wrong"},
+        {"username": "nobody", "password": "secret-pass-1"},
+    ],
+)
+def test_bad_credentials_are_401_json(f, data):
+    f.make_user(username="roman")
+    r = _post(Client(), data)
+    assert r.status_code == 401
+    assert r["Content-Type"].startswith("application/json")
+    assert r.json() == {
+        "detail": "Wrong username or password.",
+        "field": "password",
+        "code": "unauthenticated",
+    }
+    assert not ApiToken.objects.exists()
+
+
+def test_inactive_user_is_refused(f):
+    f.make_user(username="gone", is_active=False)
+    r = _post(Client(), {"username": "gone", "password": "secret-pass-1"})
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    assert not ApiToken.objects.exists()
+
+
+def test_token_of_a_deactivated_user_stops_working(f, api_as):
+    user = f.make_user()
+    client = api_as(user)
+    assert client.get("users/me").status_code == 200
+    user.is_active = False
+    user.save()
+    r = client.get("users/me")
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+
+
+def test_missing_fields_are_400(f):
+    r = _post(Client(), {"username": "roman"})
+    assert r.status_code == 400 and r.json()["field"] == "password" and r.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("path", ["tasks", "products", "users/me", "notifications"])
+def test_requests_without_token_are_401_in_the_error_format(path):
+    r = Client().get(f"/api/v1/{path}")
+    assert r.status_code == 401
+    assert r.json() == {"detail": "Authentication required.", "field": None, "code": "unauthenticated"}
+
+
+def test_a_wrong_token_is_401(f):
+    r = Client().get("/api/v1/tasks", HTTP_AUTHORIZATION="Bearer db_not-a-token")
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
