@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench clean setup
+.PHONY: run test lint format bench clean setup messages
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# extract translatable strings into the Russian catalog and compile it (needs GNU gettext)
+messages: $(STAMP)
+	cd src/dealbook && DEALBOOK_DATA_DIR=$(CURDIR)/var ../../$(BIN)/django-admin makemessages -l ru \
+		--settings=dealbook.settings --no-obsolete --add-location=file \
+		--ignore=node_modules --ignore=.venv --ignore='*/migrations/*'
+	cd src/dealbook && DEALBOOK_DATA_DIR=$(CURDIR)/var ../../$(BIN)/django-admin compilemessages -l ru \
+		--settings=dealbook.settings
 
 clean:
 	rm -rf $(VENV) node_modules var

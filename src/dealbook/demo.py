@@ -212,6 +212,7 @@ class _Loader:
         self.make_catalog()
         self.make_routing()
         own, elexis, clients = self.make_companies()
+        self.own = own
         self.seed_scenario(elexis)
         self.make_leads()
         self.make_deals(clients)
@@ -426,6 +427,24 @@ class _Loader:
             deal=deal,
             checklist=["Проверить НДС в товарах", "Приложить карточку ЭЛЕКСИС", "Отправить на sl-cc@ya.ru"],
         )
+        self.seed_invoice(deal, manager)
+
+    def seed_invoice(self, deal, manager) -> None:
+        """Steps 43–51: invoice No. 2018 / 943 from the deal, New, from ООО "ВЕСТ ГРУПП" (which is also
+        the provisional supplier and carrier until the actual ones are known, steps 46–47)."""
+        from dealbook.billing.services import invoice_create_from_deal
+        from dealbook.core.models import Sequence
+
+        Sequence.objects.create(scope=f"seller:{self.own.pk}", doc_type="invoice", year=2018, last=942)
+        invoice_create_from_deal(
+            actor=manager,
+            deal=deal,
+            seller=self.own,
+            date=dt.date(2018, 5, 12),
+            supplier=self.own,
+            carrier=self.own,
+            comment=SEED_LEAD_COMMENT,
+        )
 
     # -- more leads, deals, tasks
 
@@ -498,8 +517,14 @@ class _Loader:
             path = [*OPEN_PATH, "won"]
         else:
             path = OPEN_PATH[: OPEN_PATH.index(target) + 1]
+        invoice = None
         for code in path:
-            if code in ("new", "assigned") or deal.stage.code == code:
+            if code in ("new", "assigned"):
+                continue
+            # the invoice's own lifecycle moves the deal (I7) and lets it be won (D7)
+            invoice = self._billing_step(deal, actor, code, invoice)
+            deal.refresh_from_db()
+            if deal.stage.code == code:
                 continue
             lost = {"lost_reason": rng.choice(reasons), "lost_comment": "Выбрали другого поставщика"}
             deal_move(actor=actor, deal=deal, stage=code, **(lost if code == "lost" else {}))
@@ -514,6 +539,44 @@ class _Loader:
                     ["Уточнить объём", "Уточнить адрес", "Согласовать дату", "Выслать КП"], k=2
                 ),
             )
+
+    def _billing_step(self, deal, actor, code: str, invoice):
+        """What billing does at a stage: issue and send the invoice (→ Invoice issued), record the
+        exact payment (→ Invoice paid), UPD issued and received signed before Won; a lost deal's
+        unpaid invoice is cancelled."""
+        from dealbook.billing import services as billing
+
+        if code == "invoice_issued":
+            contact = deal.deal_contacts.order_by("-is_primary", "id").first()
+            invoice = billing.invoice_create_from_deal(
+                actor=actor,
+                deal=deal,
+                seller=self.own,
+                payer_company=deal.company,
+                payer_contact=None if deal.company else contact.contact,
+                due_date=deal.tax_date + dt.timedelta(days=5),
+            )
+            billing.invoice_set_parties(
+                actor=actor, invoice=invoice, supplier=self.own, carrier=self.own, confirmed=True
+            )
+            billing.invoice_send(actor=actor, invoice=invoice)
+        elif code == "invoice_paid":
+            invoice.refresh_from_db()
+            billing.invoice_pay(
+                actor=actor,
+                invoice=invoice,
+                amount=invoice.total,
+                date=invoice.date,
+                reference=f"п/п {invoice.seq}",
+            )
+        elif code == "won":
+            upd = billing.closing_document_create(actor=actor, invoice=invoice, kind="upd", date=invoice.date)
+            billing.closing_document_receive(actor=actor, document=upd)
+        elif code == "lost" and invoice is not None:
+            invoice.refresh_from_db()
+            if invoice.paid_amount == 0:
+                billing.invoice_cancel(actor=actor, invoice=invoice, reason="Сделка проиграна")
+        return invoice
 
     def make_counterparty_request(self) -> None:
         from dealbook.crm.services.requests import counterparty_request_file

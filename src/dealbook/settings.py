@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dealbook.crm",
     "dealbook.activities",
     "dealbook.documents",
+    "dealbook.billing",
     "dealbook.api",
     "dealbook.web",
 ]
@@ -99,7 +100,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
 
 LANGUAGE_CODE = os.environ.get("DEALBOOK_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

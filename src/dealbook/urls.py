@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from dealbook.api.main import api
 
@@ -19,5 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("dealbook.web.urls")),
 ]

@@ -209,7 +209,7 @@ def test_status_assign_timeline_and_comments(f, world, api_as):
     assert res.json()["responsible_name"] == manager.display_name
     # the manager cannot pass it on (R1), but sees it now (R2)
     res = api_as(manager).post(f"leads/{lead.pk}/assign", {"responsible_id": op.pk})
-    assert res.status_code == 403
+    assert res.status_code == 403 and res.json()["field"] == "responsible_id"  # as sent, not "responsible"
     res = api_as(manager).post(f"leads/{lead.pk}/comments", {"text": "Перезвоню в 15:00"})
     assert res.status_code == 201 and res.json()["actor_id"] == manager.pk
     page = api.get(f"leads/{lead.pk}/timeline").json()

@@ -92,3 +92,19 @@ def test_lost_reasons_listed(w, api_as):
     lost_reasons_create_default()
     names = [r["name"] for r in api_as(w.manager).get("lost-reasons").json()]
     assert "Price too high" in names
+
+
+def test_d1_stage_added_after_the_stage_named_by_after_id(w, api_as, f):
+    """D1: `after_id` is a stage id of the same pipeline; another pipeline's stage is a 400 on `after_id`."""
+    admin = api_as(w.admin)
+    first = w.pipeline.stages.order_by("sort", "id").first()
+    r = admin.post(f"pipelines/{w.pipeline.pk}/stages", {"name": "Weighing", "after_id": first.pk})
+    assert r.status_code == 201, r.content
+    ids = [s["id"] for s in admin.get(f"pipelines/{w.pipeline.pk}").json()["stages"]]
+    assert ids[:2] == [first.pk, r.json()["id"]]
+    foreign = f.make_pipeline("Нерудные материалы").stages.first()
+    before = w.pipeline.stages.count()
+    for after_id in (foreign.pk, 987654):
+        r = admin.post(f"pipelines/{w.pipeline.pk}/stages", {"name": "Nowhere", "after_id": after_id})
+        assert r.status_code == 400 and r.json()["field"] == "after_id", r.content
+    assert w.pipeline.stages.count() == before

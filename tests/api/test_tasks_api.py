@@ -36,7 +36,7 @@ def test_t3_create_task_on_a_deal_and_read_it(f, api_as):
             "title": "Send the price",
             "deadline": _iso(3),
             "remind_at": _iso(2),
-            "deal": deal.pk,
+            "deal_id": deal.pk,
             "checklist": ["count rings", "ask delivery"],
         },
     )
@@ -59,7 +59,7 @@ def test_t3_create_task_on_a_deal_and_read_it(f, api_as):
         ({"title": "No deadline"}, "deadline"),
         ({"title": "x", "deadline": "not a date"}, "deadline"),
         ({"title": "x", "deadline": "2030-01-01T10:00", "remind_at": "2030-01-01T11:00"}, "remind_at"),
-        ({"title": "x", "deadline": "2030-01-01T10:00", "deal": 999999}, "deal"),
+        ({"title": "x", "deadline": "2030-01-01T10:00", "deal_id": 999999}, "deal_id"),
         ({"title": "x", "deadline": "2030-01-01T10:00", "kind": "party"}, "kind"),
     ],
 )
@@ -72,8 +72,8 @@ def test_t3_bad_task_input_is_400(f, api_as, payload, field):
 
 def test_r2_task_on_a_private_deal_of_another_manager_is_403(f, api_as):
     deal = f.make_deal(responsible=f.make_user())
-    r = api_as(f.make_user()).post("tasks", {"title": "x", "deadline": _iso(1), "deal": deal.pk})
-    assert r.status_code == 403 and r.json()["field"] == "deal"
+    r = api_as(f.make_user()).post("tasks", {"title": "x", "deadline": _iso(1), "deal_id": deal.pk})
+    assert r.status_code == 403 and r.json()["field"] == "deal_id"
     assert not Task.objects.exists()
 
 
@@ -138,7 +138,7 @@ def test_t3_patch_records_changes(f, api_as):
     manager, other = f.make_user(), f.make_user()
     task = _task(manager)
     client = api_as(manager)
-    r = client.patch(f"tasks/{task.pk}", {"deadline": _iso(48), "responsible": other.pk})
+    r = client.patch(f"tasks/{task.pk}", {"deadline": _iso(48), "responsible_id": other.pk})
     assert r.status_code == 200 and r.json()["responsible_id"] == other.pk
     fields = {e["data"].get("field") for e in client.get(f"tasks/{task.pk}/timeline").json()["items"]}
     assert {"deadline", "responsible"} <= fields
@@ -162,8 +162,8 @@ def test_t3_filters_mine_overdue_record_and_calendar(f, api_as):
 
     assert titles(mine="true") == ["late", "soon", "next week"]  # overdue first, then by deadline
     assert titles(overdue="true") == ["late"]
-    assert titles(deal=deal.pk) == ["late"]
-    assert titles(responsible=bob.pk) == ["for bob"]
+    assert titles(deal_id=deal.pk) == ["late"]
+    assert titles(responsible_id=bob.pk) == ["for bob"]
     start = timezone.now()
     assert titles(
         mine="true", **{"from": start.isoformat(), "to": (start + dt.timedelta(days=7)).isoformat()}
@@ -218,17 +218,17 @@ def test_t4_log_an_activity(f, api_as):
     deal = f.make_deal(responsible=manager)
     client = api_as(manager)
     r = client.post(
-        "activities", {"kind": "call", "subject": "Called the foreman", "result": "OK", "deal": deal.pk}
+        "activities", {"kind": "call", "subject": "Called the foreman", "result": "OK", "deal_id": deal.pk}
     )
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "done" and r.json()["kind"] == "call"
-    r = client.get("tasks", {"deal": deal.pk, "kind": "call"})
+    r = client.get("tasks", {"deal_id": deal.pk, "kind": "call"})
     assert [t["title"] for t in r.json()["items"]] == ["Called the foreman"]
     r = client.post("activities", {"kind": "call", "subject": "Nowhere"})
-    assert r.status_code == 400 and r.json()["field"] == "deal"
+    assert r.status_code == 400 and r.json()["field"] == "deal_id"
     other = f.make_deal(responsible=f.make_user())
-    r = client.post("activities", {"kind": "visit", "subject": "Peek", "deal": other.pk})
-    assert r.status_code == 403
+    r = client.post("activities", {"kind": "visit", "subject": "Peek", "deal_id": other.pk})
+    assert r.status_code == 403 and r.json()["field"] == "deal_id"
 
 
 def test_task_comments(f, api_as):

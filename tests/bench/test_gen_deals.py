@@ -91,7 +91,7 @@ def test_deals_link_companies_and_contacts_of_that_company_c5(world):
 def test_bench_list_endpoint_serves_the_generated_deals(world, api_as):
     """The benchmark's W2 request works on generated data: 50 deals of a stage, newest first."""
     stage = world["pipelines"][0].stages.get(code="won")
-    response = api_as(world["director"]).get("deals", {"stage": stage.pk, "ordering": "-id", "limit": 50})
+    response = api_as(world["director"]).get("deals", {"stage_id": stage.pk, "ordering": "-id", "limit": 50})
     assert response.status_code == 200, response.content
     items = response.json()["items"]
     expected = list(Deal.objects.filter(stage=stage).order_by("-pk").values_list("pk", flat=True)[:50])

@@ -72,6 +72,7 @@ def test_d3_tied_rules_go_round_robin_by_fewest_open_deals(w):
     assert picked == [w.a, w.b, w.a, w.b]
 
 
+@pytest.mark.usefixtures("without_win_guard")
 def test_d3_closed_deals_do_not_count_as_load(w):
     rule(w.zhbi, w.a, priority=10)
     rule(w.zhbi, w.b, priority=10)

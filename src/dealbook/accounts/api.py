@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from dealbook.accounts import queries
@@ -47,11 +48,11 @@ class Unauthenticated(DomainError):
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token."""
     if not payload.username:
-        raise InvalidInput("username: required.", field="username")
+        raise InvalidInput(_("username: required."), field="username")
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        raise Unauthenticated("Wrong username or password.", field="password")
-    _, key = ApiToken.issue(user, name="api")
+        raise Unauthenticated(_("Wrong username or password."), field="password")
+    _token, key = ApiToken.issue(user, name="api")
     return {"token": key, "user_id": user.pk, "role": user.role}
 
 

@@ -75,11 +75,17 @@ def _digest(key: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for integrations; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=120, blank=True)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(max_length=120, blank=True, verbose_name=_("name"))
+    digest = models.CharField(max_length=64, unique=True, verbose_name=_("token digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     @classmethod
     def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -96,13 +102,17 @@ class ApiToken(models.Model):
 class Notification(models.Model):
     """A message for one user: assignment, new deal, task due, counterparty request (D3, C4)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40)
-    text = models.CharField(max_length=500)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    text = models.CharField(max_length=500, verbose_name=_("text"))
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("link"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_user_idx")]
         ordering = ["-id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dealbook.accounts.models import Notification, Role, SalesGroup, User
 from dealbook.core.errors import InvalidInput
@@ -30,13 +31,15 @@ def user_create(
     """Create a user with one of the roles of R1."""
     username = (username or "").strip()
     if not username:
-        raise InvalidInput("Username is required.", field="username")
+        raise InvalidInput(_("Username is required."), field="username")
     if role not in Role.values:
-        raise InvalidInput(f"Unknown role '{role}'.", field="role")
+        raise InvalidInput(_("Unknown role '%(role)s'.") % {"role": role}, field="role")
     if len(password or "") < 8:
-        raise InvalidInput("The password must have at least 8 characters.", field="password")
+        raise InvalidInput(_("The password must have at least 8 characters."), field="password")
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"User '{username}' already exists.", field="username")
+        raise InvalidInput(
+            _("User '%(username)s' already exists.") % {"username": username}, field="username"
+        )
     user = User(
         username=username,
         role=role,

@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from dealbook.activities import queries, services
 from dealbook.activities.models import ChecklistItem, TaskKind
+from dealbook.api.fields import request_fields
 from dealbook.api.pagination import paginate
 from dealbook.api.schemas import CommentIn, EventOut, TimelinePage, timeline_page
 from dealbook.core import timeline
@@ -84,14 +85,14 @@ class TaskPage(Schema):
 
 class TaskFilters(Schema):
     mine: bool = False
-    responsible: int | None = None
+    responsible_id: int | None = None
     status: str | None = None
     kind: str | None = None
     overdue: bool | None = None
-    deal: int | None = None
-    lead: int | None = None
-    contact: int | None = None
-    company: int | None = None
+    deal_id: int | None = None
+    lead_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
     date_from: dt.datetime | None = Field(None, alias="from")
     date_to: dt.datetime | None = Field(None, alias="to")
     ordering: str | None = None
@@ -102,14 +103,14 @@ class TaskFilters(Schema):
 class TaskIn(Schema):
     title: str
     deadline: dt.datetime | None = None
-    responsible: int | None = None
+    responsible_id: int | None = None
     kind: str = TaskKind.TASK
     description: str = ""
     remind_at: dt.datetime | None = None
-    deal: int | None = None
-    lead: int | None = None
-    contact: int | None = None
-    company: int | None = None
+    deal_id: int | None = None
+    lead_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
     checklist: list[str] = []
 
 
@@ -118,7 +119,7 @@ class TaskPatch(Schema):
     description: str | None = None
     deadline: dt.datetime | None = None
     remind_at: dt.datetime | None = None
-    responsible: int | None = None
+    responsible_id: int | None = None
     kind: str | None = None
 
 
@@ -141,16 +142,36 @@ class ActivityIn(Schema):
     result: str = ""
     description: str = ""
     done_at: dt.datetime | None = None
-    deal: int | None = None
-    lead: int | None = None
-    contact: int | None = None
-    company: int | None = None
+    deal_id: int | None = None
+    lead_id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
 
 
 class OverdueCountOut(Schema):
     user_id: int
     name: str
     count: int
+
+
+LINKS = ("deal", "lead", "contact", "company")
+
+
+def _request_data(payload, **dict_kwargs) -> dict:
+    # the request says `responsible_id`/`deal_id` …, the services `responsible`/`deal` …
+    data = payload.dict(**dict_kwargs)
+    for name in ("responsible", *LINKS):
+        if f"{name}_id" in data:
+            data[name] = data.pop(f"{name}_id")
+    return data
+
+
+def _links(payload) -> tuple[dict, dict]:
+    """The request's fields without the linked ids, and the linked records by service name."""
+    data = _request_data(payload)
+    with request_fields(payload):
+        links = queries.link_targets(**{k: data.pop(k) for k in LINKS})
+    return data, links
 
 
 def _reload(request, task_id: int):
@@ -162,23 +183,24 @@ def _reload(request, task_id: int):
 def task_list(request, filters: Query[TaskFilters]):
     """Tasks the user may see (R2): "mine", by responsible, status, overdue, record, or a calendar
     range `from`–`to` (T3). Default order: deadline, so overdue open tasks come first."""
-    qs = queries.tasks_filtered(
-        request.auth,
-        mine=filters.mine,
-        responsible_id=filters.responsible,
-        status=filters.status,
-        kind=filters.kind,
-        overdue=filters.overdue,
-        links={
-            "deal": filters.deal,
-            "lead": filters.lead,
-            "contact": filters.contact,
-            "company": filters.company,
-        },
-        start=filters.date_from,
-        end=filters.date_to,
-        now=timezone.now(),
-    )
+    with request_fields(filters):
+        qs = queries.tasks_filtered(
+            request.auth,
+            mine=filters.mine,
+            responsible_id=filters.responsible_id,
+            status=filters.status,
+            kind=filters.kind,
+            overdue=filters.overdue,
+            links={
+                "deal": filters.deal_id,
+                "lead": filters.lead_id,
+                "contact": filters.contact_id,
+                "company": filters.company_id,
+            },
+            start=filters.date_from,
+            end=filters.date_to,
+            now=timezone.now(),
+        )
     items, next_cursor = paginate(
         qs,
         ordering=filters.ordering,
@@ -199,9 +221,9 @@ def task_overdue_counts(request):
 @router.post("tasks", response={201: TaskOut})
 def task_create(request, payload: TaskIn):
     """T3: a task with a deadline; linked records must be visible to the user (R2)."""
-    data = payload.dict()
-    links = queries.link_targets(**{k: data.pop(k) for k in ("deal", "lead", "contact", "company")})
-    task = services.task_create(actor=request.auth, **data, **links)
+    data, links = _links(payload)
+    with request_fields(payload):
+        task = services.task_create(actor=request.auth, **data, **links)
     return Status(201, _reload(request, task.pk))
 
 
@@ -213,7 +235,8 @@ def task_detail(request, task_id: int):
 @router.patch("tasks/{int:task_id}", response=TaskOut)
 def task_update(request, task_id: int, payload: TaskPatch):
     task = queries.task_get(request.auth, task_id)
-    services.task_update(actor=request.auth, task=task, **payload.dict(exclude_unset=True))
+    with request_fields(payload):
+        services.task_update(actor=request.auth, task=task, **_request_data(payload, exclude_unset=True))
     return _reload(request, task_id)
 
 
@@ -281,7 +304,7 @@ def task_comment(request, task_id: int, payload: CommentIn):
 @router.post("activities", response={201: TaskOut}, tags=["activities"])
 def activity_log(request, payload: ActivityIn):
     """T4: log a call, meeting, e-mail or visit that happened, on the records it concerns."""
-    data = payload.dict()
-    links = queries.link_targets(**{k: data.pop(k) for k in ("deal", "lead", "contact", "company")})
-    task = services.activity_log(actor=request.auth, **data, **links)
+    data, links = _links(payload)
+    with request_fields(payload):
+        task = services.activity_log(actor=request.auth, **data, **links)
     return Status(201, _reload(request, task.pk))

@@ -56,28 +56,58 @@ class Task(models.Model):
         related_name="tasks",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     deadline = models.DateTimeField(_("deadline"))
     remind_at = models.DateTimeField(_("reminder"), null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded at"))
     deal = models.ForeignKey(
-        "crm.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        "crm.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("deal"),
     )
     lead = models.ForeignKey(
-        "crm.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        "crm.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("lead"),
     )
     contact = models.ForeignKey(
-        "crm.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        "crm.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("contact"),
     )
     company = models.ForeignKey(
-        "crm.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        "crm.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("company"),
     )
     result = models.TextField(_("result"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("completed by"),
     )
 
     objects = TaskQuerySet.as_manager()
@@ -142,16 +172,23 @@ class Task(models.Model):
 
 
 class ChecklistItem(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("task"))
     text = models.CharField(_("text"), max_length=500)
-    sort = models.PositiveIntegerField(default=0)
+    sort = models.PositiveIntegerField(default=0, verbose_name=_("order"))
     is_done = models.BooleanField(_("done"), default=False)
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
     )
 
     class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
         ordering = ["sort", "id"]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ errors.install(api)
 def _mount() -> None:
     from dealbook.accounts.api import router as accounts_router
     from dealbook.activities.api import router as tasks_router
+    from dealbook.billing.api import router as billing_router
     from dealbook.catalog.api import router as catalog_router
     from dealbook.crm.api import routers as crm_routers
 
@@ -29,6 +30,7 @@ def _mount() -> None:
     for router in crm_routers:
         api.add_router("/v1/", router)
     api.add_router("/v1/", tasks_router)
+    api.add_router("/v1/", billing_router)
 
 
 _mount()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from dealbook.core.errors import InvalidInput
 
@@ -47,7 +48,7 @@ def decode_cursor(cursor: str):
             raise ValueError(pk)
         return _dec(value), pk
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise InvalidInput("cursor: not a cursor returned by this API.", field="cursor") from None
+        raise InvalidInput(_("cursor: not a cursor returned by this API."), field="cursor") from None
 
 
 def paginate(
@@ -59,11 +60,15 @@ def paginate(
     name = ordering.lstrip("-")
     if name not in allowed:
         choices = ", ".join(sorted(allowed))
-        raise InvalidInput(f"ordering: '{name}' is not sortable; use one of {choices}.", field="ordering")
+        raise InvalidInput(
+            _("ordering: '%(name)s' is not sortable; use one of %(choices)s.")
+            % {"name": name, "choices": choices},
+            field="ordering",
+        )
     field = allowed[name]
     max_page = settings.DEALBOOK_API_MAX_PAGE
     if limit < 1 or limit > max_page:
-        raise InvalidInput(f"limit: must be between 1 and {max_page}.", field="limit")
+        raise InvalidInput(_("limit: must be between 1 and %(max)s.") % {"max": max_page}, field="limit")
     sign = "-" if desc else ""
     qs = qs.order_by(f"{sign}{field}", f"{sign}pk") if field != "pk" else qs.order_by(f"{sign}pk")
     if cursor:

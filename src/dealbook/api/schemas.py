@@ -39,16 +39,18 @@ class CommentIn(Schema):
 
 def timeline_page(subject, *, kinds: str | None, cursor: str | None, limit: int) -> dict:
     """GET <resource>/{id}/timeline: newest first, cursor = the last event id seen."""
+    from django.utils.translation import gettext as _
+
     from dealbook.core import timeline
     from dealbook.core.errors import InvalidInput
 
     before = None
     if cursor:
         if not cursor.isdigit():
-            raise InvalidInput("cursor: not a cursor returned by this API.", field="cursor")
+            raise InvalidInput(_("cursor: not a cursor returned by this API."), field="cursor")
         before = int(cursor)
     if limit < 1 or limit > 200:
-        raise InvalidInput("limit: must be between 1 and 200.", field="limit")
+        raise InvalidInput(_("limit: must be between 1 and %(max)s.") % {"max": 200}, field="limit")
     kind_list = [k for k in (kinds or "").split(",") if k]
     items = list(timeline.events_for(subject, kinds=kind_list or None, before_id=before, limit=limit + 1))
     next_cursor = None

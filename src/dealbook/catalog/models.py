@@ -68,7 +68,9 @@ class TaxProfile(models.Model):
 
 
 class TaxRate(models.Model):
-    profile = models.ForeignKey(TaxProfile, on_delete=models.CASCADE, related_name="rates")
+    profile = models.ForeignKey(
+        TaxProfile, on_delete=models.CASCADE, related_name="rates", verbose_name=_("tax profile")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=TaxKind.choices)
     rate = models.DecimalField(_("rate, %"), max_digits=6, decimal_places=3)
     valid_from = models.DateField(_("valid from"))
@@ -80,7 +82,12 @@ class TaxRate(models.Model):
         ordering = ["profile", "kind", "valid_from"]
 
     def __str__(self) -> str:
-        return f"{self.profile.code} {self.kind} {self.rate}% from {self.valid_from}"
+        return _("%(profile)s %(kind)s %(rate)s%% from %(date)s") % {
+            "profile": self.profile.code,
+            "kind": self.kind,
+            "rate": self.rate,
+            "date": self.valid_from,
+        }
 
 
 class Product(models.Model):
@@ -94,8 +101,8 @@ class Product(models.Model):
     is_service = models.BooleanField(_("service"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("product")

@@ -28,6 +28,11 @@ class EventKind(models.TextChoices):
     REQUEST_FILED = "request_filed", _("Counterparty request filed")
     REQUEST_COMPLETED = "request_completed", _("Counterparty request completed")
     STATUS_CHANGED = "status_changed", _("Status changed")
+    PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+    CLOSING_DOCUMENT_ISSUED = "closing_document_issued", _("Closing document issued")
+    CLOSING_DOCUMENT_RECEIVED = "closing_document_received", _("Closing document received")
+    STAGE_NOT_ADVANCED = "stage_not_advanced", _("Stage not advanced")
+    EMAIL_SENT = "email_sent", _("E-mail sent")
 
 
 class Event(models.Model):
@@ -38,20 +43,29 @@ class Event(models.Model):
     and webhooks use so nothing is lost or run twice.
     """
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.BigIntegerField()
-    kind = models.CharField(max_length=40, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("record type")
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    text = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    group = models.UUIDField(null=True, blank=True, db_index=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    subject_id = models.BigIntegerField(verbose_name=_("record id"))
+    kind = models.CharField(max_length=40, choices=EventKind.choices, verbose_name=_("kind"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
+    group = models.UUIDField(null=True, blank=True, db_index=True, verbose_name=_("group"))
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
 
     class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "-id"], name="event_subject_idx"),
             models.Index(fields=["processed_at", "id"], name="event_outbox_idx"),
@@ -75,19 +89,30 @@ class Attachment(models.Model):
         DRAWING = "drawing", _("Drawing")
         COMPANY_CARD = "company_card", _("Company card")
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.BigIntegerField()
-    file = models.FileField(upload_to=upload_to, max_length=300)
-    name = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    mime_type = models.CharField(max_length=120, blank=True)
-    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.FILE)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("record type")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    subject_id = models.BigIntegerField(verbose_name=_("record id"))
+    file = models.FileField(upload_to=upload_to, max_length=300, verbose_name=_("file"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
+    mime_type = models.CharField(max_length=120, blank=True, verbose_name=_("MIME type"))
+    purpose = models.CharField(
+        max_length=20, choices=Purpose.choices, default=Purpose.FILE, verbose_name=_("purpose")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="attachment_subject_idx")]
 
     def __str__(self) -> str:
@@ -97,12 +122,14 @@ class Attachment(models.Model):
 class Sequence(models.Model):
     """Gapless numbering per (scope, document type, year); incremented under a row lock (I1)."""
 
-    scope = models.CharField(max_length=64)
-    doc_type = models.CharField(max_length=32)
-    year = models.PositiveIntegerField()
-    last = models.PositiveBigIntegerField(default=0)
+    scope = models.CharField(max_length=64, verbose_name=_("scope"))
+    doc_type = models.CharField(max_length=32, verbose_name=_("document type"))
+    year = models.PositiveIntegerField(verbose_name=_("year"))
+    last = models.PositiveBigIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
+        verbose_name = _("numbering sequence")
+        verbose_name_plural = _("numbering sequences")
         constraints = [
             models.UniqueConstraint(fields=["scope", "doc_type", "year"], name="sequence_unique_scope")
         ]

@@ -28,6 +28,8 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 def to_decimal(value, *, field: str = "amount") -> Decimal:
     """Parse user input into a Decimal; floats are refused so binary noise never enters."""
+    from django.utils.translation import gettext as _
+
     from dealbook.core.errors import InvalidInput
 
     if isinstance(value, Decimal):
@@ -36,16 +38,18 @@ def to_decimal(value, *, field: str = "amount") -> Decimal:
         if isinstance(value, float):
             result = Decimal(repr(value))
         else:
-            raise InvalidInput(f"{field}: a number is required", field=field)
+            raise InvalidInput(_("%(field)s: a number is required") % {"field": field}, field=field)
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
         except InvalidOperation:
-            raise InvalidInput(f"{field}: '{value}' is not a number", field=field) from None
+            raise InvalidInput(
+                _("%(field)s: '%(value)s' is not a number") % {"field": field, "value": value}, field=field
+            ) from None
     else:
-        raise InvalidInput(f"{field}: a number is required", field=field)
+        raise InvalidInput(_("%(field)s: a number is required") % {"field": field}, field=field)
     if not result.is_finite():
-        raise InvalidInput(f"{field}: a finite number is required", field=field)
+        raise InvalidInput(_("%(field)s: a finite number is required") % {"field": field}, field=field)
     return result

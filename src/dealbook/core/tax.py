@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from dealbook.core.errors import InvalidInput
 from dealbook.core.money import HUNDRED, ZERO, round_money
 
@@ -57,24 +59,26 @@ def line_amounts(
 ) -> LineAmounts:
     """Amounts of one line. tax_rate is a percentage (22 for 22 %), None when exempt."""
     if quantity <= 0:
-        raise InvalidInput("Quantity must be greater than zero.", field="quantity")
+        raise InvalidInput(_("Quantity must be greater than zero."), field="quantity")
     if price < 0:
-        raise InvalidInput("Price cannot be negative.", field="price")
+        raise InvalidInput(_("Price cannot be negative."), field="price")
     if discount_value < 0:
-        raise InvalidInput("Discount cannot be negative.", field="discount_value")
+        raise InvalidInput(_("Discount cannot be negative."), field="discount_value")
     subtotal = round_money(price * quantity, currency)
     if discount_kind == DISCOUNT_PERCENT:
         if discount_value > HUNDRED:
-            raise InvalidInput("A percent discount cannot exceed 100.", field="discount_value")
+            raise InvalidInput(_("A percent discount cannot exceed 100."), field="discount_value")
         discount = round_money(subtotal * discount_value / HUNDRED, currency)
     elif discount_kind == DISCOUNT_AMOUNT:
         discount = round_money(discount_value, currency)
     elif not discount_kind:
         discount = ZERO
     else:
-        raise InvalidInput(f"Unknown discount kind '{discount_kind}'.", field="discount_kind")
+        raise InvalidInput(
+            _("Unknown discount kind '%(kind)s'.") % {"kind": discount_kind}, field="discount_kind"
+        )
     if discount > subtotal:
-        raise InvalidInput("The discount exceeds the line amount.", field="discount_value")
+        raise InvalidInput(_("The discount exceeds the line amount."), field="discount_value")
     amount = subtotal - discount
     rate = tax_rate or ZERO
     if price_includes_tax:

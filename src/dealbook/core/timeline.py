@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dealbook.core.errors import Forbidden, InvalidInput
 from dealbook.core.models import Attachment, Event, EventKind
@@ -88,7 +89,7 @@ def comment_add(*, subject, actor, text: str) -> Event:
     """T4: a user writes a comment into the record's timeline."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("A comment cannot be empty.", field="text")
+        raise InvalidInput(_("A comment cannot be empty."), field="text")
     return record(subject, EventKind.COMMENT, actor=actor, text=text)
 
 
@@ -97,11 +98,11 @@ def comment_edit(*, event: Event, actor, text: str) -> Event:
     """T4: comments are never edited silently — the previous text stays in the history."""
     text = (text or "").strip()
     if event.kind != EventKind.COMMENT:
-        raise Forbidden("Only comments can be edited; other timeline entries are permanent.", field="kind")
+        raise Forbidden(_("Only comments can be edited; other timeline entries are permanent."), field="kind")
     if event.actor_id != actor.pk:
-        raise Forbidden("Only the author can edit a comment.", field="text")
+        raise Forbidden(_("Only the author can edit a comment."), field="text")
     if not text:
-        raise InvalidInput("A comment cannot be empty.", field="text")
+        raise InvalidInput(_("A comment cannot be empty."), field="text")
     event = Event.objects.select_for_update().get(pk=event.pk)
     history = list(event.data.get("history", []))
     history.append({"text": event.text, "until": timezone.now().isoformat()})
@@ -115,7 +116,7 @@ def comment_edit(*, event: Event, actor, text: str) -> Event:
 def attach_file(*, subject, actor, uploaded_file, purpose: str = Attachment.Purpose.FILE) -> Attachment:
     """D5/T4: store a file on a record and show it on the timeline."""
     if purpose not in Attachment.Purpose.values:
-        raise InvalidInput(f"Unknown file purpose '{purpose}'.", field="purpose")
+        raise InvalidInput(_("Unknown file purpose '%(purpose)s'.") % {"purpose": purpose}, field="purpose")
     name = getattr(uploaded_file, "name", "") or "file"
     att = Attachment(
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),

@@ -46,7 +46,7 @@ class PipelineIn(Schema):
 
 
 class StageAddIn(StageIn):
-    after: int | None = None
+    after_id: int | None = None  # the stage the new one follows; last when absent
 
 
 class StagePatch(Schema):
@@ -138,17 +138,17 @@ class DealOut(DealListItem):
 
 class DealIn(Schema):
     title: str
-    pipeline: int
-    company: int | None = None
-    contacts: list[int] = []
-    primary_contact: int | None = None
-    responsible: int | None = None
-    source: int | str | None = None
+    pipeline_id: int
+    company_id: int | None = None
+    contact_ids: list[int] = []
+    primary_contact_id: int | None = None
+    responsible_id: int | None = None
+    source: int | str | None = None  # a source id or code
     deal_type: str = "goods"
     location: str = ""
     delivery_address: str = ""
     comment: str = ""
-    tax_profile: int | None = None
+    tax_profile_id: int | None = None
     tax_date: dt.date | None = None
     begin_date: dt.date | None = None
     close_date: dt.date | None = None
@@ -158,13 +158,13 @@ class DealIn(Schema):
 
 class DealPatch(Schema):
     title: str | None = None
-    company: int | None = None
-    source: int | str | None = None
+    company_id: int | None = None
+    source: int | str | None = None  # a source id or code
     deal_type: str | None = None
     location: str | None = None
     delivery_address: str | None = None
     comment: str | None = None
-    tax_profile: int | None = None
+    tax_profile_id: int | None = None
     tax_date: dt.date | None = None
     begin_date: dt.date | None = None
     close_date: dt.date | None = None
@@ -176,29 +176,30 @@ class DealPatch(Schema):
 
 
 class MoveIn(Schema):
+    # not `stage_id`/`lost_reason_id`: both take an id or a code (stage) / name (reason)
     stage: int | str
     lost_reason: int | str | None = None
     lost_comment: str = ""
 
 
 class AssignIn(Schema):
-    responsible: int
+    responsible_id: int
 
 
 class ContactLinkIn(Schema):
-    contact: int
+    contact_id: int
     is_primary: bool = False
     role: str = ""
 
 
 class ContactRefIn(Schema):
-    contact: int
+    contact_id: int
 
 
 class LineIn(Schema):
-    product: int
+    product_id: int
     quantity: Decimal
-    unit: int | str | None = None
+    unit: int | str | None = None  # a unit id, code or name; the product's unit when absent
     price: Decimal | None = None
     discount_kind: str = ""
     discount_value: Decimal = Decimal("0")

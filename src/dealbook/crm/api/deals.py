@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from dealbook.accounts.models import User
+from dealbook.api.fields import request_fields
 from dealbook.api.pagination import paginate
 from dealbook.api.schemas import CommentIn, EventOut, TimelinePage, timeline_page
 from dealbook.catalog.models import TaxProfile
@@ -64,7 +65,7 @@ def _pipeline(pk) -> Pipeline:
     pk = dq.as_id(pk)
     pipeline = Pipeline.objects.filter(pk=pk, is_active=True).first() if pk else None
     if pipeline is None:
-        raise InvalidInput(_("Unknown pipeline."), field="pipeline")
+        raise InvalidInput(_("Unknown pipeline."), field="pipeline_id")
     return pipeline
 
 
@@ -74,11 +75,11 @@ def _company(user, pk):
     pk = dq.as_id(pk)
     company = companies_visible(user).filter(pk=pk).first() if pk else None
     if company is None:
-        raise InvalidInput(_("Unknown company."), field="company")
+        raise InvalidInput(_("Unknown company."), field="company_id")
     return company
 
 
-def _contacts(user, ids, field: str = "contacts") -> list:
+def _contacts(user, ids, field: str = "contact_ids") -> list:
     ids = list(dict.fromkeys(ids or []))
     found = {c.pk: c for c in contacts_visible(user).filter(pk__in=[i for i in ids if dq.as_id(i)])}
     missing = [i for i in ids if i not in found]
@@ -87,7 +88,7 @@ def _contacts(user, ids, field: str = "contacts") -> list:
     return [found[i] for i in ids]
 
 
-def _user(pk, field: str = "responsible"):
+def _user(pk, field: str = "responsible_id"):
     if pk is None:
         return None
     pk = dq.as_id(pk)
@@ -103,7 +104,7 @@ def _tax_profile(pk):
     pk = dq.as_id(pk)
     profile = TaxProfile.objects.filter(pk=pk).first() if pk else None
     if profile is None:
-        raise InvalidInput(_("Unknown tax profile."), field="tax_profile")
+        raise InvalidInput(_("Unknown tax profile."), field="tax_profile_id")
     return profile
 
 
@@ -244,19 +245,20 @@ def pipelines_headers(request, pipeline_id: int):
 def pipelines_stage_add(request, pipeline_id: int, payload: StageAddIn):
     pipeline = dq.pipeline_for(pipeline_id)
     after = None
-    if payload.after is not None:
-        after = next((s for s in pipeline.stages.all() if s.pk == payload.after), None)
+    if payload.after_id is not None:
+        after = next((s for s in pipeline.stages.all() if s.pk == payload.after_id), None)
         if after is None:
-            raise InvalidInput(_("Unknown stage, or a stage of another pipeline."), field="after")
-    stage = pipeline_services.stage_add(
-        actor=request.auth,
-        pipeline=pipeline,
-        name=payload.name,
-        code=payload.code,
-        kind=payload.kind,
-        color=payload.color,
-        after=after,
-    )
+            raise InvalidInput(_("Unknown stage, or a stage of another pipeline."), field="after_id")
+    with request_fields(payload, after="after_id"):
+        stage = pipeline_services.stage_add(
+            actor=request.auth,
+            pipeline=pipeline,
+            name=payload.name,
+            code=payload.code,
+            kind=payload.kind,
+            color=payload.color,
+            after=after,
+        )
     return Status(201, stage)
 
 
@@ -289,12 +291,12 @@ def lost_reasons_list(request):
 @deals_router.get("deals", response=DealPage)
 def deals_list(
     request,
-    pipeline: int | None = None,
-    stage: int | None = None,
-    responsible: int | None = None,
+    pipeline_id: int | None = None,
+    stage_id: int | None = None,
+    responsible_id: int | None = None,
     mine: bool = False,
     status: str | None = None,
-    company: int | None = None,
+    company_id: int | None = None,
     source: str | None = None,
     created_from: dt.date | None = None,
     created_to: dt.date | None = None,
@@ -305,22 +307,24 @@ def deals_list(
 ):
     """D6 filtered deal list (R2-scoped), newest first by default, one query per page.
 
-    Filters: pipeline, stage, responsible, mine, status (open/won/lost), company, source (id or code),
-    created_from/created_to, q (title fragment). Ordering: id, created_at, amount, title (prefix "-").
+    Filters: pipeline_id, stage_id, responsible_id, mine, status (open/won/lost), company_id, source
+    (id or code), created_from/created_to, q (title fragment). Ordering: id, created_at, amount, title
+    (prefix "-").
     """
-    qs = dq.deal_list(
-        request.auth,
-        pipeline=pipeline,
-        stage=stage,
-        responsible=responsible,
-        mine=mine,
-        status=status,
-        company=company,
-        source=source,
-        created_from=created_from,
-        created_to=created_to,
-        q=q,
-    )
+    with request_fields("pipeline_id", "stage_id", "responsible_id", "company_id"):
+        qs = dq.deal_list(
+            request.auth,
+            pipeline=pipeline_id,
+            stage=stage_id,
+            responsible=responsible_id,
+            mine=mine,
+            status=status,
+            company=company_id,
+            source=source,
+            created_from=created_from,
+            created_to=created_to,
+            q=q,
+        )
     items, next_cursor = paginate(
         qs, ordering=ordering, allowed=dq.ORDERINGS, default="-id", cursor=cursor, limit=limit
     )
@@ -331,30 +335,35 @@ def deals_list(
 def deals_create(request, payload: DealIn):
     """D1/D3/C5: create a deal; without a responsible, routing picks one."""
     user = request.auth
-    contacts = _contacts(user, payload.contacts)
+    contacts = _contacts(user, payload.contact_ids)
     primary = None
-    if payload.primary_contact is not None:
-        primary = _contacts(user, [payload.primary_contact], field="primary_contact")[0]
-    deal = deal_services.deal_create(
-        actor=user,
-        title=payload.title,
-        pipeline=_pipeline(payload.pipeline),
-        company=_company(user, payload.company),
-        contacts=contacts,
-        primary_contact=primary,
-        responsible=_user(payload.responsible),
-        source=payload.source,
-        deal_type=payload.deal_type,
-        location=payload.location,
-        delivery_address=payload.delivery_address,
-        comment=payload.comment,
-        tax_profile=_tax_profile(payload.tax_profile),
-        tax_date=payload.tax_date,
-        begin_date=payload.begin_date,
-        close_date=payload.close_date,
-        is_shared=payload.is_shared,
-        currency=payload.currency,
-    )
+    if payload.primary_contact_id is not None:
+        primary = _contacts(user, [payload.primary_contact_id], field="primary_contact_id")[0]
+    pipeline = _pipeline(payload.pipeline_id)
+    company = _company(user, payload.company_id)
+    responsible = _user(payload.responsible_id)
+    tax_profile = _tax_profile(payload.tax_profile_id)
+    with request_fields(payload):
+        deal = deal_services.deal_create(
+            actor=user,
+            title=payload.title,
+            pipeline=pipeline,
+            company=company,
+            contacts=contacts,
+            primary_contact=primary,
+            responsible=responsible,
+            source=payload.source,
+            deal_type=payload.deal_type,
+            location=payload.location,
+            delivery_address=payload.delivery_address,
+            comment=payload.comment,
+            tax_profile=tax_profile,
+            tax_date=payload.tax_date,
+            begin_date=payload.begin_date,
+            close_date=payload.close_date,
+            is_shared=payload.is_shared,
+            currency=payload.currency,
+        )
     return Status(201, _detail(user, deal.pk))
 
 
@@ -369,13 +378,14 @@ def deals_patch(request, deal_id: int, payload: DealPatch):
     user = request.auth
     deal = dq.deal_for(user, deal_id)
     fields = payload.dict(exclude_unset=True)
-    if "company" in fields:
-        fields["company"] = _company(user, fields["company"])
-    if "tax_profile" in fields:
-        if fields["tax_profile"] is None:
-            raise InvalidInput(_("Choose a tax profile."), field="tax_profile")
-        fields["tax_profile"] = _tax_profile(fields["tax_profile"])
-    deal_services.deal_update(actor=user, deal=deal, **fields)
+    if "company_id" in fields:
+        fields["company"] = _company(user, fields.pop("company_id"))
+    if "tax_profile_id" in fields:
+        if fields["tax_profile_id"] is None:
+            raise InvalidInput(_("Choose a tax profile."), field="tax_profile_id")
+        fields["tax_profile"] = _tax_profile(fields.pop("tax_profile_id"))
+    with request_fields(payload):
+        deal_services.deal_update(actor=user, deal=deal, **fields)
     return _detail(user, deal_id)
 
 
@@ -405,7 +415,9 @@ def deals_move(request, deal_id: int, payload: MoveIn):
 def deals_assign(request, deal_id: int, payload: AssignIn):
     """D3: hand the deal to a manager (moves an incoming deal to "Responsible assigned")."""
     deal = dq.deal_for(request.auth, deal_id)
-    deal_services.deal_assign(actor=request.auth, deal=deal, responsible=_user(payload.responsible))
+    responsible = _user(payload.responsible_id)
+    with request_fields(payload):
+        deal_services.deal_assign(actor=request.auth, deal=deal, responsible=responsible)
     return _detail(request.auth, deal_id)
 
 
@@ -413,24 +425,27 @@ def deals_assign(request, deal_id: int, payload: AssignIn):
 def deals_contact_add(request, deal_id: int, payload: ContactLinkIn):
     """C5: link a contact (the first one becomes primary)."""
     deal = dq.deal_for(request.auth, deal_id)
-    contact = _contacts(request.auth, [payload.contact], field="contact")[0]
-    deal_services.deal_contact_add(
-        actor=request.auth, deal=deal, contact=contact, is_primary=payload.is_primary, role=payload.role
-    )
+    contact = _contacts(request.auth, [payload.contact_id], field="contact_id")[0]
+    with request_fields(payload):
+        deal_services.deal_contact_add(
+            actor=request.auth, deal=deal, contact=contact, is_primary=payload.is_primary, role=payload.role
+        )
     return Status(201, _detail(request.auth, deal_id))
 
 
 @deals_router.delete("deals/{int:deal_id}/contacts/{int:contact_id}", response=DealOut)
 def deals_contact_remove(request, deal_id: int, contact_id: int):
     deal = dq.deal_for(request.auth, deal_id)
-    deal_services.deal_contact_remove(actor=request.auth, deal=deal, contact=contact_id)
+    with request_fields("contact_id"):
+        deal_services.deal_contact_remove(actor=request.auth, deal=deal, contact=contact_id)
     return _detail(request.auth, deal_id)
 
 
 @deals_router.post("deals/{int:deal_id}/contacts/primary", response=DealOut)
 def deals_contact_primary(request, deal_id: int, payload: ContactRefIn):
     deal = dq.deal_for(request.auth, deal_id)
-    deal_services.deal_set_primary_contact(actor=request.auth, deal=deal, contact=payload.contact)
+    with request_fields(payload):
+        deal_services.deal_set_primary_contact(actor=request.auth, deal=deal, contact=payload.contact_id)
     return _detail(request.auth, deal_id)
 
 
@@ -443,7 +458,10 @@ def deals_lines(request, deal_id: int):
 def deals_line_add(request, deal_id: int, payload: LineIn):
     """P1–P6: a catalog product in its unit; the deal amount follows (D4)."""
     deal = dq.deal_for(request.auth, deal_id)
-    line = line_services.line_add(actor=request.auth, deal=deal, **payload.dict())
+    data = payload.dict()
+    data["product"] = data.pop("product_id")
+    with request_fields(payload):
+        line = line_services.line_add(actor=request.auth, deal=deal, **data)
     return Status(201, dq.line_for(deal, line.pk))
 
 

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from dealbook.accounts.models import User
+from dealbook.api.fields import request_fields
 from dealbook.api.pagination import paginate
 from dealbook.api.schemas import CommentIn, ErrorOut, EventOut, TimelinePage, timeline_page
 from dealbook.catalog.models import TaxProfile
@@ -265,22 +266,28 @@ def list_leads(
 def create_lead(request, payload: LeadIn):
     """L1: a lead from an integration (channel "api" unless given). The same (channel, external_id)
     sent again returns the first lead. `duplicates` lists L3 matches; intake never blocks on them."""
-    lead = services.lead_create(
-        actor=request.auth,
-        title=payload.title,
-        source=_source(payload.source),
-        channel=payload.channel,
-        name=payload.name,
-        company_name=payload.company_name,
-        phone=payload.phone,
-        email=payload.email,
-        inn=payload.inn,
-        comment=payload.comment,
-        pipeline=_pipeline(payload.pipeline_id),
-        responsible=_user(payload.responsible_id),
-        external_id=payload.external_id,
-        is_shared=payload.is_shared,
+    source, pipeline, responsible = (
+        _source(payload.source),
+        _pipeline(payload.pipeline_id),
+        _user(payload.responsible_id),
     )
+    with request_fields(payload):
+        lead = services.lead_create(
+            actor=request.auth,
+            title=payload.title,
+            source=source,
+            channel=payload.channel,
+            name=payload.name,
+            company_name=payload.company_name,
+            phone=payload.phone,
+            email=payload.email,
+            inn=payload.inn,
+            comment=payload.comment,
+            pipeline=pipeline,
+            responsible=responsible,
+            external_id=payload.external_id,
+            is_shared=payload.is_shared,
+        )
     lead = queries.lead_get(request.auth, lead.pk)
     lead.duplicates = _matches_for(lead, request.auth)
     return Status(201, lead)
@@ -302,7 +309,8 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     for key in ("title", "name", "company_name", "phone", "email", "inn", "comment", "is_shared"):
         if key in changes and changes[key] is None:
             raise InvalidInput(_("%(field)s: cannot be null.") % {"field": key}, field=key)
-    services.lead_update(actor=request.auth, lead=lead, **changes)
+    with request_fields(payload):
+        services.lead_update(actor=request.auth, lead=lead, **changes)
     return queries.lead_get(request.auth, lead_id)
 
 
@@ -321,34 +329,38 @@ def convert_lead(request, lead_id: int, payload: ConvertIn):
     """
     user = request.auth
     lead = queries.lead_get(user, lead_id)
+    refs = {
+        "pipeline": _pipeline(payload.pipeline_id),
+        "contact": _visible(contacts_visible(user), payload.contact_id, "contact_id"),
+        "company": _visible(companies_visible(user), payload.company_id, "company_id"),
+        "responsible": _user(payload.responsible_id),
+        "source": _source(payload.source),
+        "tax_profile": _tax_profile(payload.tax_profile_id),
+    }
     try:
-        result = services.lead_convert(
-            actor=user,
-            lead=lead,
-            mode=payload.mode,
-            pipeline=_pipeline(payload.pipeline_id),
-            deal_title=payload.deal_title,
-            contact=_visible(contacts_visible(user), payload.contact_id, "contact_id"),
-            company=_visible(companies_visible(user), payload.company_id, "company_id"),
-            with_deal=payload.with_deal,
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            middle_name=payload.middle_name,
-            position=payload.position,
-            responsible=_user(payload.responsible_id),
-            source=_source(payload.source),
-            deal_type=payload.deal_type,
-            location=payload.location,
-            delivery_address=payload.delivery_address,
-            deal_comment=payload.deal_comment,
-            tax_profile=_tax_profile(payload.tax_profile_id),
-            tax_date=payload.tax_date,
-            begin_date=payload.begin_date,
-            close_date=payload.close_date,
-            is_shared=payload.is_shared,
-            currency=payload.currency,
-            confirm_duplicates=payload.confirm_duplicates,
-        )
+        with request_fields(payload):
+            result = services.lead_convert(
+                actor=user,
+                lead=lead,
+                mode=payload.mode,
+                deal_title=payload.deal_title,
+                with_deal=payload.with_deal,
+                first_name=payload.first_name,
+                last_name=payload.last_name,
+                middle_name=payload.middle_name,
+                position=payload.position,
+                deal_type=payload.deal_type,
+                location=payload.location,
+                delivery_address=payload.delivery_address,
+                deal_comment=payload.deal_comment,
+                tax_date=payload.tax_date,
+                begin_date=payload.begin_date,
+                close_date=payload.close_date,
+                is_shared=payload.is_shared,
+                currency=payload.currency,
+                confirm_duplicates=payload.confirm_duplicates,
+                **refs,
+            )
     except duplicates.DuplicatesFound as exc:
         # the error body gains the matches, so the client can offer "attach" or "confirm"
         return Status(409, exc.as_dict())
@@ -374,7 +386,9 @@ def set_status(request, lead_id: int, payload: StatusIn):
 @router.post("leads/{lead_id}/assign", response=LeadOut)
 def assign(request, lead_id: int, payload: AssignIn):
     lead = queries.lead_get(request.auth, lead_id)
-    services.lead_assign(actor=request.auth, lead=lead, responsible=_user(payload.responsible_id))
+    responsible = _user(payload.responsible_id)
+    with request_fields(payload):
+        services.lead_assign(actor=request.auth, lead=lead, responsible=responsible)
     return queries.lead_get(request.auth, lead_id)
 
 

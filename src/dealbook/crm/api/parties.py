@@ -16,6 +16,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from dealbook.accounts.models import User
+from dealbook.api.fields import request_fields
 from dealbook.api.pagination import paginate
 from dealbook.api.schemas import CommentIn, EventOut, TimelinePage, timeline_page
 from dealbook.core import timeline
@@ -485,7 +486,9 @@ def companies_list(
 @companies_router.post("companies", response={201: CompanyOut})
 def companies_create(request, payload: CompanyIn):
     """C4: accounting and administrators register a company with valid requisites (C2)."""
-    company = company_services.company_create(actor=request.auth, **_company_kwargs(payload))
+    kwargs = _company_kwargs(payload)
+    with request_fields(payload):
+        company = company_services.company_create(actor=request.auth, **kwargs)
     return Status(201, _company_detail(request.auth, company.pk))
 
 
@@ -516,7 +519,8 @@ def companies_update_profile(request, company_id: int, payload: ProfilePatch):
         if missing:
             raise NotFound(_("Contact %(pk)s not found.") % {"pk": missing[0]}, field="contact_ids")
         kwargs["contacts"] = [visible[pk] for pk in data["contact_ids"]]
-    company_services.company_update_profile(actor=request.auth, company=company, **kwargs)
+    with request_fields(payload):
+        company_services.company_update_profile(actor=request.auth, company=company, **kwargs)
     return _company_detail(request.auth, company_id)
 
 
@@ -639,22 +643,27 @@ def contacts_list(
 @contacts_router.post("contacts", response={201: ContactOut})
 def contacts_create(request, payload: ContactIn):
     """C4/step 3: operators and managers create contacts; phones and e-mails normalised (L3)."""
-    company = queries.company_get(request.auth, payload.company_id) if payload.company_id else None
-    contact = contact_services.contact_create(
-        actor=request.auth,
-        first_name=payload.first_name,
-        last_name=payload.last_name,
-        middle_name=payload.middle_name,
-        position=payload.position,
-        phones=_points(payload.phones),
-        emails=_points(payload.emails),
-        messengers=_points(payload.messengers),
-        company=company,
-        responsible=_user(payload.responsible_id),
-        source=_source(payload.source),
-        comment=payload.comment,
-        is_shared=payload.is_shared,
-    )
+    company = None
+    if payload.company_id:
+        with request_fields(id="company_id"):
+            company = queries.company_get(request.auth, payload.company_id)
+    responsible, source = _user(payload.responsible_id), _source(payload.source)
+    with request_fields(payload):
+        contact = contact_services.contact_create(
+            actor=request.auth,
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+            middle_name=payload.middle_name,
+            position=payload.position,
+            phones=_points(payload.phones),
+            emails=_points(payload.emails),
+            messengers=_points(payload.messengers),
+            company=company,
+            responsible=responsible,
+            source=source,
+            comment=payload.comment,
+            is_shared=payload.is_shared,
+        )
     return Status(201, _contact_detail(request.auth, contact.pk))
 
 
@@ -680,7 +689,8 @@ def contacts_update(request, contact_id: int, payload: ContactPatch):
     for name in ("phones", "emails", "messengers"):
         if name in data:
             kwargs[name] = _points(getattr(payload, name) or [])
-    contact_services.contact_update(actor=request.auth, contact=contact, **kwargs)
+    with request_fields(payload):
+        contact_services.contact_update(actor=request.auth, contact=contact, **kwargs)
     return _contact_detail(request.auth, contact_id)
 
 
@@ -688,8 +698,10 @@ def contacts_update(request, contact_id: int, payload: ContactPatch):
 def contacts_link_company(request, contact_id: int, payload: LinkIn):
     """C5: the contact represents the company; written on both timelines."""
     contact = queries.contact_get(request.auth, contact_id)
-    company = queries.company_get(request.auth, payload.company_id)
-    contact_services.contact_link_company(actor=request.auth, contact=contact, company=company)
+    with request_fields(id="company_id"):
+        company = queries.company_get(request.auth, payload.company_id)
+    with request_fields(payload):
+        contact_services.contact_link_company(actor=request.auth, contact=contact, company=company)
     return Status(201, _contact_detail(request.auth, contact_id))
 
 
@@ -770,7 +782,10 @@ def requests_file(
     """C4/step 38: multipart form with the company card; every accountant is notified."""
     from dealbook.crm.queries.deals import deal_for
 
-    deal = deal_for(request.auth, deal_id) if deal_id else None
+    deal = None
+    if deal_id:
+        with request_fields(id="deal_id"):
+            deal = deal_for(request.auth, deal_id)
     req = request_services.counterparty_request_file(
         actor=request.auth, name=name, inn=inn, comment=comment, card=card, deal=deal
     )
@@ -795,7 +810,10 @@ def requests_card(request, request_id: int):
 def requests_complete(request, request_id: int, payload: CompleteIn):
     """C4/step 39: accounting registers the company (or links an existing one); the requester is told."""
     req = queries.request_get(request.auth, request_id)
-    company = queries.company_get(request.auth, payload.company_id) if payload.company_id else None
+    company = None
+    if payload.company_id:
+        with request_fields(id="company_id"):
+            company = queries.company_get(request.auth, payload.company_id)
     data = _company_kwargs(payload.company) if payload.company is not None else None
     request_services.counterparty_request_complete(
         actor=request.auth, request=req, company=company, company_data=data

@@ -61,10 +61,15 @@ class Company(models.Model):
     website = models.CharField(_("website"), max_length=255, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("company")
@@ -83,7 +88,9 @@ class Company(models.Model):
 
 
 class BankAccount(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_accounts")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="bank_accounts", verbose_name=_("company")
+    )
     bank_name = models.CharField(_("bank"), max_length=255, blank=True)
     bik = models.CharField(_("BIK"), max_length=9, blank=True)
     corr_account = models.CharField(_("correspondent account"), max_length=20, blank=True)
@@ -112,15 +119,25 @@ class ContactPoint(models.Model):
         WEB = "web", _("Website")
 
     contact = models.ForeignKey(
-        "crm.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="points"
+        "crm.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="points",
+        verbose_name=_("contact"),
     )
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="points"
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="points",
+        verbose_name=_("company"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     label = models.CharField(_("type"), max_length=32, default="work")  # work, mobile, home, telegram…
     value = models.CharField(_("value"), max_length=255)
-    normalized = models.CharField(max_length=255, db_index=True)
+    normalized = models.CharField(max_length=255, db_index=True, verbose_name=_("normalized value"))
 
     class Meta:
         verbose_name = _("phone or e-mail")
@@ -153,19 +170,34 @@ class CounterpartyRequest(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     card = models.FileField(_("company card"), upload_to=card_upload_to, blank=True, max_length=300)
     deal = models.ForeignKey(
-        "crm.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="counterparty_requests"
+        "crm.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="counterparty_requests",
+        verbose_name=_("deal"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counterparty_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="counterparty_requests",
+        verbose_name=_("requested by"),
     )
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("company")
+    )
     answer = models.TextField(_("answer"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    handled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("handled at"))
 
     class Meta:
         verbose_name = _("counterparty request")

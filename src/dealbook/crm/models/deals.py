@@ -35,7 +35,9 @@ class StageKind(models.TextChoices):
 class Stage(models.Model):
     """An ordered step of a pipeline. `code` names the step for rules (assigned, invoice_paid …)."""
 
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.CASCADE, related_name="stages", verbose_name=_("direction")
+    )
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40)
     sort = models.PositiveIntegerField(_("order"), default=0)
@@ -145,7 +147,7 @@ class Deal(models.Model):
         related_name="deals",
     )
     contacts = models.ManyToManyField(
-        "crm.Contact", through="crm.DealContact", related_name="deals", blank=True
+        "crm.Contact", through="crm.DealContact", related_name="deals", blank=True, verbose_name=_("contacts")
     )
     # D4: amount is the sum of the lines (kept equal by the line services; tests recount)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=Decimal("0"))
@@ -174,14 +176,21 @@ class Deal(models.Model):
         related_name="+",
     )
     lost_comment = models.TextField(_("loss comment"), blank=True)
-    lead = models.ForeignKey("crm.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    lead = models.ForeignKey(
+        "crm.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lead")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    stage_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stage changed at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
         verbose_name = _("deal")
@@ -207,12 +216,18 @@ class Deal(models.Model):
 class DealContact(models.Model):
     """C5: several contacts per deal (the director and the actual buyer), one primary."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="deal_contacts")
-    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="deal_links")
+    deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, related_name="deal_contacts", verbose_name=_("deal")
+    )
+    contact = models.ForeignKey(
+        "crm.Contact", on_delete=models.CASCADE, related_name="deal_links", verbose_name=_("contact")
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
     role = models.CharField(_("role"), max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("deal contact")
+        verbose_name_plural = _("deal contacts")
         constraints = [models.UniqueConstraint(fields=["deal", "contact"], name="dealcontact_unique")]
         ordering = ["-is_primary", "id"]
 
@@ -220,10 +235,12 @@ class DealContact(models.Model):
 class DealLine(models.Model):
     """A priced line of a deal (P1–P6); the amounts are computed by core.tax, never typed."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("deal"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     name = models.CharField(_("name"), max_length=255)
-    sort = models.PositiveIntegerField(default=0)
+    sort = models.PositiveIntegerField(default=0, verbose_name=_("order"))
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
     unit = models.ForeignKey(
         "catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
@@ -235,13 +252,15 @@ class DealLine(models.Model):
     tax_kind = models.CharField(_("tax"), max_length=16)
     tax_rate = models.DecimalField(_("tax rate, %"), max_digits=6, decimal_places=3, null=True, blank=True)
     price_includes_tax = models.BooleanField(_("price includes tax"), default=True)
-    subtotal = models.DecimalField(max_digits=18, decimal_places=2)
-    discount_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    net = models.DecimalField(max_digits=18, decimal_places=2)
-    tax = models.DecimalField(max_digits=18, decimal_places=2)
-    total = models.DecimalField(max_digits=18, decimal_places=2)
+    subtotal = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("subtotal"))
+    discount_amount = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("discount amount"))
+    net = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("amount without tax"))
+    tax = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("tax amount"))
+    total = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("total"))
 
     class Meta:
+        verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
         ordering = ["sort", "id"]
 
     def __str__(self) -> str:
@@ -255,15 +274,21 @@ class StageTotal(models.Model):
     `responsible_key` is the responsible user's id or 0 for unassigned (no NULL in the unique key).
     """
 
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
-    responsible_key = models.BigIntegerField(default=0)
-    is_shared = models.BooleanField(default=False)
-    currency = models.CharField(max_length=3)
-    count = models.BigIntegerField(default=0)
-    amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.CASCADE, related_name="+", verbose_name=_("direction")
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+", verbose_name=_("stage"))
+    responsible_key = models.BigIntegerField(default=0, verbose_name=_("responsible key"))
+    is_shared = models.BooleanField(default=False, verbose_name=_("available to everyone"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    count = models.BigIntegerField(default=0, verbose_name=_("count"))
+    amount = models.DecimalField(
+        max_digits=20, decimal_places=2, default=Decimal("0"), verbose_name=_("amount")
+    )
 
     class Meta:
+        verbose_name = _("stage total")
+        verbose_name_plural = _("stage totals")
         constraints = [
             models.UniqueConstraint(
                 fields=["stage", "responsible_key", "is_shared", "currency"], name="stagetotal_unique"

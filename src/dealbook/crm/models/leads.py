@@ -41,9 +41,13 @@ class Lead(models.Model):
     name = models.CharField(_("contact name"), max_length=255, blank=True)
     company_name = models.CharField(_("company name"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
-    phone_normalized = models.CharField(max_length=32, blank=True, db_index=True)
+    phone_normalized = models.CharField(
+        max_length=32, blank=True, db_index=True, verbose_name=_("normalized phone")
+    )
     email = models.CharField(_("e-mail"), max_length=255, blank=True)
-    email_normalized = models.CharField(max_length=255, blank=True, db_index=True)
+    email_normalized = models.CharField(
+        max_length=255, blank=True, db_index=True, verbose_name=_("normalized e-mail")
+    )
     inn = models.CharField(_("INN"), max_length=12, blank=True, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
     pipeline = models.ForeignKey(
@@ -65,17 +69,34 @@ class Lead(models.Model):
     is_shared = models.BooleanField(_("available to everyone"), default=False)
     external_id = models.CharField(_("external id"), max_length=120, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    converted_at = models.DateTimeField(null=True, blank=True)
-    deal = models.ForeignKey("crm.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    converted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("converted at"))
+    deal = models.ForeignKey(
+        "crm.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("deal")
+    )
     contact = models.ForeignKey(
-        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        "crm.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("contact"),
     )
     company = models.ForeignKey(
-        "crm.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        "crm.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("company"),
     )
 
     class Meta:

@@ -107,6 +107,9 @@ def deal_create(
     routed = False
     if responsible is not None:
         responsible = active_user(responsible)
+    elif getattr(actor, "pk", None) and not policy.sees_all(actor):
+        # A manager's own deal stays theirs: routing is for intake, and R2 would hide the deal from its author.
+        responsible = actor
     else:
         responsible = routing_pick(pipeline, company.segment_id if company else None)
         routed = responsible is not None

@@ -1,0 +1,175 @@
+"""Task pages: the deal card's "to do" panel, my tasks (overdue first), a task page with its
+checklist, and a week calendar. Each action calls one activities service (T1–T3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dealbook.accounts.queries import active_users
+from dealbook.activities import queries, services
+from dealbook.activities.models import ChecklistItem, TaskKind
+from dealbook.core.errors import DomainError, InvalidInput, NotFound
+from dealbook.crm.queries import deals as dq
+from dealbook.web.pages import page, render_form
+
+
+def _annotate(tasks, user):
+    now = timezone.now()
+    for task in tasks:
+        task.overdue = task.is_overdue(now)
+        task.may_edit = task.can_edit(user)
+    return tasks
+
+
+def _deal_tasks(request, deal, error=None, values=None):
+    tasks = _annotate(list(queries.tasks_of_record(request.user, deal)), request.user)
+    context = {
+        "deal": deal,
+        "tasks": tasks,
+        "users": list(active_users()),
+        "kinds": TaskKind.choices,
+        "values": values or {},
+    }
+    return render_form(request, "activities/_deal_tasks.html", context, error)
+
+
+def _moment(value: str):
+    """A datetime-local value read in the user's own time zone (the page's active zone)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the service names the field and the format
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@require_POST
+@page
+def deal_task_create(request, pk: int):
+    """T3 a task on the deal: title and deadline required, for me or another responsible; the
+    checklist's items one per line (T2)."""
+    deal = dq.deal_for(request.user, pk)
+    responsible = None
+    try:
+        if request.POST.get("responsible"):
+            responsible = active_users().filter(pk=dq.as_id(request.POST["responsible"]) or 0).first()
+            if responsible is None:
+                raise InvalidInput(_("Unknown or inactive user."), field="responsible")
+        checklist = [line for line in request.POST.get("checklist", "").splitlines() if line.strip()]
+        services.task_create(
+            actor=request.user,
+            title=request.POST.get("title", ""),
+            deadline=_moment(request.POST.get("deadline", "")),
+            responsible=responsible,
+            kind=request.POST.get("kind") or TaskKind.TASK,
+            deal=deal,
+            checklist=checklist,
+        )
+    except DomainError as exc:
+        return _deal_tasks(request, deal, exc, request.POST)
+    return _deal_tasks(request, deal)
+
+
+def _task_partial(request, task, error=None):
+    task = queries.task_get(request.user, task.pk)
+    _annotate([task], request.user)
+    return render_form(request, "activities/_task.html", {"task": task}, error)
+
+
+def _item(request, item_id: int) -> ChecklistItem:
+    item = ChecklistItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(_("Checklist item not found."), field="id")
+    queries.task_get(request.user, item.task_id)  # R2: only items of a task the user sees
+    return item
+
+
+@require_POST
+@page
+def checklist_toggle(request, item_id: int):
+    """T2 tick an item in place; the task shows "3 of 6"."""
+    item = _item(request, item_id)
+    try:
+        services.checklist_toggle(actor=request.user, item=item, done=request.POST.get("done") == "1")
+    except DomainError as exc:
+        return _task_partial(request, item.task, exc)
+    return _task_partial(request, item.task)
+
+
+@require_POST
+@page
+def checklist_add(request, pk: int):
+    task = queries.task_get(request.user, pk)
+    try:
+        services.checklist_add(actor=request.user, task=task, text=request.POST.get("text", ""))
+    except DomainError as exc:
+        return _task_partial(request, task, exc)
+    return _task_partial(request, task)
+
+
+@require_POST
+@page
+def task_complete(request, pk: int):
+    """T2 complete a task (refused while its checklist is not done)."""
+    task = queries.task_get(request.user, pk)
+    try:
+        services.task_complete(actor=request.user, task=task, result=request.POST.get("result", ""))
+    except DomainError as exc:
+        return _task_partial(request, task, exc)
+    return _task_partial(request, task)
+
+
+@page
+def task_page(request, pk: int):
+    task = queries.task_get(request.user, pk)
+    _annotate([task], request.user)
+    return render(request, "activities/task.html", {"section": "tasks", "task": task})
+
+
+@page
+def my_tasks(request):
+    """T3 my open tasks, overdue first, then by deadline (100 at most on one page)."""
+    tasks = _annotate(list(queries.tasks_mine(request.user).select_related("deal")[:100]), request.user)
+    return render(request, "activities/my_tasks.html", {"section": "tasks", "tasks": tasks})
+
+
+@page
+def calendar(request):
+    """T3 a week of the user's tasks and activities, a column per day."""
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else today
+    except ValueError:
+        start = today
+    start = start - dt.timedelta(days=start.weekday())
+    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    end = begin + dt.timedelta(days=7)
+    tasks = _annotate(list(queries.tasks_calendar(request.user, start=begin, end=end)), request.user)
+    days = []
+    for i in range(7):
+        day = start + dt.timedelta(days=i)
+        days.append(
+            {
+                "date": day,
+                "today": day == today,
+                "tasks": [t for t in tasks if timezone.localdate(t.deadline) == day],
+            }
+        )
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "section": "calendar",
+            "days": days,
+            "prev": (start - dt.timedelta(days=7)).isoformat(),
+            "next": (start + dt.timedelta(days=7)).isoformat(),
+            "start": start,
+        },
+    )

@@ -1,0 +1,70 @@
+"""The frame's own pages: sign in/out, home, global search and notifications."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dealbook.accounts.models import Notification
+from dealbook.accounts.services import notifications_mark_read
+from dealbook.crm.queries.deals import deal_list, visible_deals
+from dealbook.crm.queries.leads import leads_list
+from dealbook.crm.queries.parties import contacts_list
+from dealbook.crm.search import search_companies
+from dealbook.web.pages import page
+
+SEARCH_LIMIT = 6
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+    next_page = "home"
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "login"
+
+
+@page
+def home(request):
+    return redirect("deals")
+
+
+@page
+def search(request):
+    """C3 global search as you type: companies (name, phone, INN, VAT id), contacts, leads, and deals
+    by title or number; each group capped, every query scoped by R2."""
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    groups = {}
+    if len(text) >= 2:
+        number = re.fullmatch(r"#?(\d{1,18})", text)
+        deals = list(deal_list(request.user, q=text).order_by("-id")[:SEARCH_LIMIT])
+        if number:
+            by_number = visible_deals(request.user).filter(pk=int(number.group(1))).values("pk", "title")
+            known = {d["id"] for d in deals}
+            deals = [{"id": d["pk"], "title": d["title"]} for d in by_number if d["pk"] not in known] + deals
+        groups = {
+            "deals": deals[:SEARCH_LIMIT],
+            "companies": search_companies(request.user, text, limit=SEARCH_LIMIT),
+            "contacts": list(contacts_list(request.user, q=text).order_by("last_name", "id")[:SEARCH_LIMIT]),
+            "leads": list(leads_list(request.user, q=text).order_by("-id")[:SEARCH_LIMIT]),
+        }
+    found = any(groups.values())
+    return render(request, "web/search_results.html", {"q": text, "groups": groups, "found": found})
+
+
+@page
+def notifications(request):
+    items = list(Notification.objects.filter(user=request.user).order_by("-id")[:50])
+    return render(request, "web/notifications.html", {"items": items})
+
+
+@require_POST
+@page
+def notifications_read(request):
+    notifications_mark_read(user=request.user)
+    return redirect("notifications")
