@@ -46,8 +46,13 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     # Step 1 (L1): an incoming call becomes a lead that keeps its source.
     r = operator.post(
         "leads",
-        {"title": "Входящий звонок/тест_клиент", "source": "call", "channel": "call", "phone": "+7 921 848-53-83",
-         "comment": SEED_COMMENT},
+        {
+            "title": "Входящий звонок/тест_клиент",
+            "source": "call",
+            "channel": "call",
+            "phone": "+7 921 848-53-83",
+            "comment": SEED_COMMENT,
+        },
     )
     assert r.status_code == 201, r.content
     lead_id = r.json()["id"]
@@ -60,9 +65,16 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     # Steps 2–3 (L2): the operator converts the lead into deal + contact in one action.
     r = operator.post(
         f"leads/{lead_id}/convert",
-        {"mode": "deal_contact", "pipeline_id": world["zhbi"].pk, "deal_title": "01/12.05 КС, ФБС тест",
-         "first_name": "Роман", "position": "прораб", "source": "referral", "delivery_address": "Синявино",
-         "tax_date": "2018-05-12"},
+        {
+            "mode": "deal_contact",
+            "pipeline_id": world["zhbi"].pk,
+            "deal_title": "01/12.05 КС, ФБС тест",
+            "first_name": "Роман",
+            "position": "прораб",
+            "source": "referral",
+            "delivery_address": "Синявино",
+            "tax_date": "2018-05-12",
+        },
     )
     assert r.status_code == 200, r.content
     deal_id, contact_id = r.json()["deal_id"], r.json()["contact_id"]
@@ -113,8 +125,10 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     assert r.status_code == 201, r.content
     company_id = r.json()["id"]
     assert manager.post(f"companies/{company_id}/take", {}).status_code == 200
-    r = manager.post("contacts", {"first_name": "Иван", "last_name": "Иванов", "position": "директор",
-                                  "company_id": company_id})
+    r = manager.post(
+        "contacts",
+        {"first_name": "Иван", "last_name": "Иванов", "position": "директор", "company_id": company_id},
+    )
     assert r.status_code == 201, r.content
     director_id = r.json()["id"]
     assert manager.patch(f"deals/{deal_id}", {"company_id": company_id}).status_code == 200
@@ -128,7 +142,9 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     # D2: the whole path is on the deal's timeline with from → to.
     timeline = manager.get(f"deals/{deal_id}/timeline", {"limit": 200}).json()["items"]
     assert _stage_codes(reversed(timeline)) == [
-        ("new", "assigned"), ("assigned", "negotiation"), ("negotiation", "price_announced")
+        ("new", "assigned"),
+        ("assigned", "negotiation"),
+        ("negotiation", "price_announced"),
     ]
     kinds = {e["kind"] for e in timeline}
     assert {"converted", "responsible_changed", "comment", "line_added"} <= kinds
@@ -138,11 +154,16 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
 def test_seed_scenario_same_lines_at_22_percent(world, api_as):
     """P3: the same lines on a 2026 deal take the VAT rate in force then (22 %): 4 000.00, VAT 721.31."""
     manager = api_as(world["manager"])
-    r = manager.post("deals", {"title": "01/12.05 КС, ФБС тест (2026)", "pipeline_id": world["zhbi"].pk,
-                               "tax_date": "2026-05-12"})
+    r = manager.post(
+        "deals",
+        {"title": "01/12.05 КС, ФБС тест (2026)", "pipeline_id": world["zhbi"].pk, "tax_date": "2026-05-12"},
+    )
     assert r.status_code == 201, r.content
     deal_id = r.json()["id"]
     for product, qty in ((world["ring"], "3"), (world["block"], "2")):
-        assert manager.post(f"deals/{deal_id}/lines", {"product_id": product.pk, "quantity": qty}).status_code == 201
+        assert (
+            manager.post(f"deals/{deal_id}/lines", {"product_id": product.pk, "quantity": qty}).status_code
+            == 201
+        )
     deal = manager.get(f"deals/{deal_id}").json()
     assert (Decimal(deal["amount"]), Decimal(deal["tax_amount"])) == (Decimal("4000.00"), Decimal("721.31"))

@@ -152,3 +152,14 @@ def test_p1_archive_and_restore_are_recorded(f):
         (e.data["from"], e.data["to"]) for e in events_for(product) if e.kind == EventKind.STATUS_CHANGED
     ]
     assert kinds == [(False, True), (True, False)]
+
+
+@pytest.mark.django_db
+def test_p1_catalog_search_is_case_insensitive_in_cyrillic(f):
+    """P1/C3-style search box: "кольцо" finds "Кольцо стеновое" on SQLite and PostgreSQL alike."""
+    from dealbook.catalog.queries import products
+
+    ring = f.make_product("Кольцо стеновое КС 10-3")
+    f.make_product("Блок ФБС")
+    assert list(products(q="кольцо")) == [ring]
+    assert list(products(q="кс 10")) == [ring]

@@ -43,7 +43,9 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # generous: CI machines run the suite in parallel workers, each with its own browser and server
+    page.set_default_timeout(20_000)
+    page.set_default_navigation_timeout(45_000)
     page.base = live_server.url
     yield page
     context.close()

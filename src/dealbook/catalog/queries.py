@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dealbook.catalog.models import Product, TaxKind, TaxProfile, TaxRate, Unit
 from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.search import ucontains
 
 
 def products(*, q: str | None = None, active: bool | None = True, unit_id: int | None = None):
@@ -21,7 +22,7 @@ def products(*, q: str | None = None, active: bool | None = True, unit_id: int |
         qs = qs.filter(unit_id=unit_id)
     text = (q or "").strip()
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(sku__icontains=text))
+        qs = qs.filter(Q(ucontains("name", text)) | Q(ucontains("sku", text)))
     return qs
 
 

@@ -839,16 +839,8 @@ def product_options(request):
 
 
 def _product_choices(text: str = "") -> list:
-    """Active catalog products matching a fragment of the name or article, Unicode-aware on both
-    databases ("кольцо" finds "Кольцо"); 50 at most."""
-    from django.db.models import Q
-
-    from dealbook.crm.search import ucontains
-
-    qs = catalog_products()
-    if text:
-        qs = qs.filter(Q(ucontains("name", text)) | Q(ucontains("sku", text)))
-    return list(qs.order_by("name", "id")[:50])
+    """Active catalog products matching a fragment of the name or article (catalog.queries); 50 at most."""
+    return list(catalog_products(q=text or None).order_by("name", "id")[:50])
 
 
 @require_POST

@@ -9,109 +9,30 @@ from django.utils.translation import gettext as _
 
 from dealbook.billing.models import Invoice, InvoiceLine
 from dealbook.billing.services.common import lock_invoice, record, refuse_unless_new
-from dealbook.catalog.models import Product, Unit
+from dealbook.catalog import pricing
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.models import EventKind
-from dealbook.core.money import ZERO, minor_unit, to_decimal
-from dealbook.core.tax import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, LineAmounts, line_amounts, sum_lines
+from dealbook.core.tax import LineAmounts, sum_lines
 
-MAX_QUANTITY = Decimal(10) ** 15
-MAX_PRICE = Decimal(10) ** 16
 EDITABLE = ("quantity", "unit", "price", "discount_kind", "discount_value")
 
-
-def _product(value) -> Product:
-    """P1: lines come from the catalog."""
-    pk = getattr(value, "pk", value)
-    found = None
-    if isinstance(pk, int) and not isinstance(pk, bool):
-        found = Product.objects.select_related("unit").filter(pk=pk, is_active=True).first()
-    if found is None:
-        raise InvalidInput(_("Choose a product from the catalog."), field="product")
-    return found
-
-
-def _unit(product: Product, unit) -> Unit:
-    """P2: the line's unit is the product's unit."""
-    if unit in (None, ""):
-        return product.unit
-    ok = (
-        unit.pk == product.unit_id
-        if isinstance(unit, Unit)
-        else str(unit).strip() in (product.unit.code, product.unit.name, str(product.unit_id))
-    )
-    if not ok:
-        raise InvalidInput(
-            _("The unit of “%(product)s” is %(unit)s.")
-            % {"product": product.name, "unit": product.unit.name},
-            field="unit",
-        )
-    return product.unit
-
-
-def _quantity(value, unit: Unit) -> Decimal:
-    qty = to_decimal(value, field="quantity")
-    if qty <= 0:
-        raise InvalidInput(_("Quantity must be greater than zero."), field="quantity")
-    if qty >= MAX_QUANTITY or qty != qty.quantize(Decimal("0.001")):
-        raise InvalidInput(_("Quantity: at most three decimals and within range."), field="quantity")
-    if not unit.allows_fraction and qty != qty.to_integral_value():
-        raise InvalidInput(
-            _("Quantity in %(unit)s must be a whole number.") % {"unit": unit.name}, field="quantity"
-        )
-    return qty.quantize(Decimal("0.001"))
+# The rules live in catalog.pricing; these names stay for billing's invoice templates, which clean
+# their lines with the same rules.
+_product = pricing.line_product
+_quantity = pricing.line_quantity
 
 
 def _money(value, currency: str, field: str) -> Decimal:
-    amount = to_decimal(value, field=field)
-    if amount < 0 or amount >= MAX_PRICE:
-        raise InvalidInput(
-            _("%(field)s must be zero or more and within range.") % {"field": field}, field=field
-        )
-    if amount != amount.quantize(Decimal(1).scaleb(-minor_unit(currency))):
-        raise InvalidInput(
-            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
-        )
-    return amount.quantize(Decimal("0.01"))
+    return pricing.clean_money(value, currency=currency, field=field)
 
 
 def _discount(kind, value, currency: str) -> tuple[str, Decimal]:
-    kind = kind or ""
-    if kind not in ("", DISCOUNT_PERCENT, DISCOUNT_AMOUNT):
-        raise InvalidInput(_("A discount is a percent or an amount."), field="discount_kind")
-    value = _money(value or 0, currency, "discount_value")
-    return kind, (value if kind else ZERO)
+    return pricing.clean_discount(kind, value, currency=currency)
 
 
 def _rate(invoice: Invoice, kind: str) -> Decimal | None:
     """P3: the rate of the product's tax kind in force on the invoice's tax date."""
-    try:
-        return invoice.tax_profile.rate_for(kind, invoice.tax_date)
-    except LookupError:
-        raise InvalidInput(
-            _("%(profile)s has no %(kind)s rate on %(date)s.")
-            % {"profile": invoice.tax_profile.name, "kind": kind, "date": invoice.tax_date.isoformat()},
-            field="tax_date",
-        ) from None
-
-
-def _compute(line: InvoiceLine, currency: str) -> None:
-    a = line_amounts(
-        price=line.price,
-        quantity=line.quantity,
-        currency=currency,
-        tax_rate=line.tax_rate,
-        price_includes_tax=line.price_includes_tax,
-        discount_kind=line.discount_kind,
-        discount_value=line.discount_value,
-    )
-    line.subtotal, line.discount_amount, line.net, line.tax, line.total = (
-        a.subtotal,
-        a.discount,
-        a.net,
-        a.tax,
-        a.total,
-    )
+    return pricing.tax_rate(invoice.tax_profile, kind, invoice.tax_date)
 
 
 def amounts_of(line) -> LineAmounts:
@@ -124,29 +45,23 @@ def build_line(
     invoice: Invoice, *, product, quantity, unit=None, price=None, discount_kind="", discount_value=0
 ):
     """An unsaved line of a catalog product with its amounts (P1–P6)."""
-    product = _product(product)
-    unit = _unit(product, unit)
-    if price in (None, ""):
-        if product.currency != invoice.currency:
-            raise InvalidInput(
-                _("The product is priced in %(p)s and the invoice is in %(i)s: give a price.")
-                % {"p": product.currency, "i": invoice.currency},
-                field="price",
-            )
-        price = product.price
+    product = pricing.line_product(product)
+    unit = pricing.line_unit(product, unit)
     line = InvoiceLine(
         invoice=invoice,
         product=product,
         name=product.name,
-        quantity=_quantity(quantity, unit),
+        quantity=pricing.line_quantity(quantity, unit),
         unit=unit,
-        price=_money(price, invoice.currency, "price"),
+        price=pricing.line_price(product, price, currency=invoice.currency, record="invoice"),
         tax_kind=product.tax_kind,
         tax_rate=_rate(invoice, product.tax_kind),
         price_includes_tax=product.price_includes_tax,
     )
-    line.discount_kind, line.discount_value = _discount(discount_kind, discount_value, invoice.currency)
-    _compute(line, invoice.currency)
+    line.discount_kind, line.discount_value = pricing.clean_discount(
+        discount_kind, discount_value, currency=invoice.currency
+    )
+    pricing.compute_amounts(line, currency=invoice.currency)
     return line
 
 
@@ -253,18 +168,18 @@ def invoice_line_update(*, actor, invoice: Invoice, line, **fields) -> InvoiceLi
     old = {name: getattr(fresh, name) for name in EDITABLE}
     old["unit"] = fresh.unit.name
     if "unit" in fields:
-        fresh.unit = _unit(fresh.product, fields["unit"])
+        fresh.unit = pricing.line_unit(fresh.product, fields["unit"])
     if "quantity" in fields:
-        fresh.quantity = _quantity(fields["quantity"], fresh.unit)
+        fresh.quantity = pricing.line_quantity(fields["quantity"], fresh.unit)
     if "price" in fields:
-        fresh.price = _money(fields["price"], locked.currency, "price")
+        fresh.price = pricing.clean_money(fields["price"], currency=locked.currency, field="price")
     if "discount_kind" in fields or "discount_value" in fields:
-        fresh.discount_kind, fresh.discount_value = _discount(
+        fresh.discount_kind, fresh.discount_value = pricing.clean_discount(
             fields.get("discount_kind", fresh.discount_kind),
             fields.get("discount_value", fresh.discount_value),
-            locked.currency,
+            currency=locked.currency,
         )
-    _compute(fresh, locked.currency)
+    pricing.compute_amounts(fresh, currency=locked.currency)
     fresh.save()
     recalculate(locked)
     new = {name: getattr(fresh, name) for name in EDITABLE}

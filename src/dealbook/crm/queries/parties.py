@@ -82,7 +82,7 @@ def companies_list(
     unclaimed: bool = False,
 ):
     """Companies the user sees, filtered on what users filter on; the caller orders and pages."""
-    from dealbook.crm.search import ucontains
+    from dealbook.core.search import ucontains
 
     qs = companies_visible(user).select_related("segment", "responsible")
     if q and q.strip():
@@ -112,7 +112,7 @@ def contacts_list(
     responsible_id: int | None = None,
     mine: bool = False,
 ):
-    from dealbook.crm.search import ucontains
+    from dealbook.core.search import ucontains
 
     qs = contacts_visible(user).select_related("responsible")
     if q and q.strip():

@@ -11,126 +11,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dealbook.catalog.models import Product, Unit
+from dealbook.catalog import pricing
 from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.models import EventKind
-from dealbook.core.money import ZERO, minor_unit, to_decimal
-from dealbook.core.tax import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, line_amounts, sum_lines
+from dealbook.core.tax import sum_lines
 from dealbook.crm import totals
 from dealbook.crm.models import Deal, DealLine
-from dealbook.crm.queries.deals import as_id
 from dealbook.crm.services.deal_base import lock_deal, refuse_if_closed, sync
 
-MAX_QUANTITY = Decimal(10) ** 15
-MAX_PRICE = Decimal(10) ** 16
 EDITABLE = ("quantity", "unit", "price", "discount_kind", "discount_value", "show_discount")
-
-
-def _product(product) -> Product:
-    """P1: a line is chosen from the catalog; only active products are offered."""
-    pk = as_id(product.pk if isinstance(product, Product) else product)
-    found = None
-    if pk is not None:
-        found = Product.objects.select_related("unit").filter(pk=pk, is_active=True).first()
-    if found is None:
-        raise InvalidInput(_("Choose a product from the catalog."), field="product")
-    return found
-
-
-def _unit(product: Product, unit) -> Unit:
-    """P2: the line's unit is the product's unit (step 34)."""
-    if unit is None or unit == "":
-        return product.unit
-    if isinstance(unit, Unit):
-        ok = unit.pk == product.unit_id
-    elif isinstance(unit, int):
-        ok = unit == product.unit_id
-    else:
-        ok = str(unit).strip() in (product.unit.code, product.unit.name, str(product.unit_id))
-    if not ok:
-        raise InvalidInput(
-            _("The unit of “%(product)s” is %(unit)s.")
-            % {"product": product.name, "unit": product.unit.name},
-            field="unit",
-        )
-    return product.unit
-
-
-def _quantity(value, unit: Unit) -> Decimal:
-    """P2: quantities may be fractional (tonnes, m3) where the unit allows, and are above zero."""
-    qty = to_decimal(value, field="quantity")
-    if qty <= 0:
-        raise InvalidInput(_("Quantity must be greater than zero."), field="quantity")
-    if qty >= MAX_QUANTITY or qty != qty.quantize(Decimal("0.001")):
-        raise InvalidInput(_("Quantity: at most three decimals and within range."), field="quantity")
-    if not unit.allows_fraction and qty != qty.to_integral_value():
-        raise InvalidInput(
-            _("Quantity in %(unit)s must be a whole number.") % {"unit": unit.name}, field="quantity"
-        )
-    return qty.quantize(Decimal("0.001"))
-
-
-def _money(value, currency: str, field: str, limit: Decimal = MAX_PRICE) -> Decimal:
-    amount = to_decimal(value, field=field)
-    if amount < 0 or amount >= limit:
-        raise InvalidInput(
-            _("%(field)s must be zero or more and within range.") % {"field": field}, field=field
-        )
-    places = minor_unit(currency)
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
-        raise InvalidInput(
-            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
-        )
-    return amount.quantize(Decimal("0.01"))
-
-
-def _price(value, product: Product, deal: Deal) -> Decimal:
-    if value is None or value == "":
-        if product.currency != deal.currency:
-            raise InvalidInput(
-                _("The product is priced in %(p)s and the deal is in %(d)s: give a price.")
-                % {"p": product.currency, "d": deal.currency},
-                field="price",
-            )
-        return product.price
-    return _money(value, deal.currency, "price")
-
-
-def _discount(kind, value, currency: str) -> tuple[str, Decimal]:
-    """P6: a line discount is a percent or an amount."""
-    kind = kind or ""
-    if kind not in ("", DISCOUNT_PERCENT, DISCOUNT_AMOUNT):
-        raise InvalidInput(_("A discount is a percent or an amount."), field="discount_kind")
-    value = _money(value or 0, currency, "discount_value")
-    return kind, (value if kind else ZERO)
 
 
 def _rate(deal: Deal, tax_kind: str) -> Decimal | None:
     """P3: the rate of the product's tax kind in the deal's tax profile on the deal's tax date."""
-    try:
-        return deal.tax_profile.rate_for(tax_kind, deal.tax_date)
-    except LookupError:
-        raise InvalidInput(
-            _("%(profile)s has no %(kind)s rate on %(date)s.")
-            % {"profile": deal.tax_profile.name, "kind": tax_kind, "date": deal.tax_date.isoformat()},
-            field="tax_date",
-        ) from None
-
-
-def _compute(line: DealLine, deal: Deal) -> None:
-    """P4: the line's amounts through core.tax (per line, half up)."""
-    amounts = line_amounts(
-        price=line.price,
-        quantity=line.quantity,
-        currency=deal.currency,
-        tax_rate=line.tax_rate,
-        price_includes_tax=line.price_includes_tax,
-        discount_kind=line.discount_kind,
-        discount_value=line.discount_value,
-    )
-    line.subtotal, line.discount_amount, line.net = amounts.subtotal, amounts.discount, amounts.net
-    line.tax, line.total = amounts.tax, amounts.total
+    return pricing.tax_rate(deal.tax_profile, tax_kind, deal.tax_date)
 
 
 def _amounts_of(line: DealLine):
@@ -157,7 +52,7 @@ def reprice_lines(deal: Deal) -> None:
     lines = list(DealLine.objects.filter(deal=deal))
     for line in lines:
         line.tax_rate = _rate(deal, line.tax_kind)
-        _compute(line, deal)
+        pricing.compute_amounts(line, currency=deal.currency)
     DealLine.objects.bulk_update(lines, ["tax_rate", "subtotal", "discount_amount", "net", "tax", "total"])
     _recalculate(deal)
 
@@ -194,22 +89,24 @@ def line_add(
     amounts, P6 a discount; D4 the deal amount follows; D8 not on a closed deal."""
     locked = lock_deal(actor, deal)
     refuse_if_closed(locked, _("its lines"))
-    product = _product(product)
-    unit = _unit(product, unit)
+    product = pricing.line_product(product)
+    unit = pricing.line_unit(product, unit)
     line = DealLine(
         deal=locked,
         product=product,
         name=product.name,
-        quantity=_quantity(quantity, unit),
+        quantity=pricing.line_quantity(quantity, unit),
         unit=unit,
-        price=_price(price, product, locked),
+        price=pricing.line_price(product, price, currency=locked.currency, record="deal"),
         show_discount=bool(show_discount),
         tax_kind=product.tax_kind,
         tax_rate=_rate(locked, product.tax_kind),
         price_includes_tax=product.price_includes_tax,
     )
-    line.discount_kind, line.discount_value = _discount(discount_kind, discount_value, locked.currency)
-    _compute(line, locked)
+    line.discount_kind, line.discount_value = pricing.clean_discount(
+        discount_kind, discount_value, currency=locked.currency
+    )
+    pricing.compute_amounts(line, currency=locked.currency)
     last = DealLine.objects.filter(deal=locked).order_by("-sort").values_list("sort", flat=True).first()
     line.sort = (last or 0) + 10
     line.save()
@@ -243,21 +140,21 @@ def line_update(*, actor, line: DealLine, deal: Deal | None = None, **fields) ->
     old = {name: getattr(fresh, name) for name in EDITABLE}
     old["unit"] = fresh.unit.name
     if "unit" in fields:
-        fresh.unit = _unit(fresh.product, fields["unit"])
+        fresh.unit = pricing.line_unit(fresh.product, fields["unit"])
     if "quantity" in fields:
-        fresh.quantity = _quantity(fields["quantity"], fresh.unit)
+        fresh.quantity = pricing.line_quantity(fields["quantity"], fresh.unit)
     if "price" in fields:
-        fresh.price = _money(fields["price"], locked.currency, "price")
+        fresh.price = pricing.clean_money(fields["price"], currency=locked.currency, field="price")
     if "discount_kind" in fields or "discount_value" in fields:
-        fresh.discount_kind, fresh.discount_value = _discount(
+        fresh.discount_kind, fresh.discount_value = pricing.clean_discount(
             fields.get("discount_kind", fresh.discount_kind),
             fields.get("discount_value", fresh.discount_value),
-            locked.currency,
+            currency=locked.currency,
         )
     if "show_discount" in fields:
         fresh.show_discount = bool(fields["show_discount"])
     fresh.tax_rate = _rate(locked, fresh.tax_kind)
-    _compute(fresh, locked)
+    pricing.compute_amounts(fresh, currency=locked.currency)
     fresh.save()
     before = totals.share_of(locked)
     _recalculate(locked)
