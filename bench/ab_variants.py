@@ -12,6 +12,7 @@ an idle machine far better than req/s measured on a busy one.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from bench.bench_api import (
     Client,
     _proc_table,
     _tree,
+    check_deal_page,
+    deal_list_path,
     free_port,
     get_token,
     listener_pids,
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django_setup(args.url)
     p = plan(None)
-    path = f"/api/v1/deals?stage={p['stage'].pk}&ordering=-id&limit=50"
+    path = deal_list_path(p["stage"].pk)
     print(f"W7 on {db_name(args.url)}: GET {path} as {p['director'].username}, load {loadavg()}", flush=True)
     runs: dict[str, list[dict]] = {c[0]: [] for c in CONFIGS}
     for rnd in range(1, rounds + 1):
@@ -96,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             proc, port = start(args.url, workers, threads, access_log, variant)
             try:
                 token = get_token("127.0.0.1", port, p["director"].username)
+                status, body, _ = Client("127.0.0.1", port, token).get(path)
+                if status != 200:
+                    raise SystemExit(f"GET {path} answered {status}")
+                check_deal_page(json.loads(body), p["stage"].pk)
                 r = w7(
                     "127.0.0.1",
                     port,

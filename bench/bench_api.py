@@ -421,6 +421,24 @@ def list_sql_timing(user, stage_id: int, *, n: int, explain: bool) -> dict:
 # --- main ---------------------------------------------------------------------------------------
 
 
+def deal_list_path(stage_id: int) -> str:
+    """W2: 50 deals of one stage, newest first."""
+    return "/api/v1/deals?" + urlencode({"stage_id": stage_id, "ordering": "-id", "limit": 50})
+
+
+def check_deal_page(body: dict, stage_id: int) -> None:
+    """The answer is what W2 asks for: a full page of that stage's deals, newest first, with the
+    company name, responsible and amount (a silently ignored filter would measure another query)."""
+    items = body["items"]
+    if len(items) != 50 or any(i["stage_id"] != stage_id for i in items):
+        raise SystemExit(f"the list did not return 50 deals of stage {stage_id}: {str(body)[:300]}")
+    if [i["id"] for i in items] != sorted((i["id"] for i in items), reverse=True):
+        raise SystemExit("the list is not newest first")
+    missing = {"company_name", "responsible_name", "amount"} - set(items[0])
+    if missing:
+        raise SystemExit(f"the list rows lack {missing}")
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as fh:
         return " ".join(fh.read().split()[:3])
@@ -470,13 +488,11 @@ def run(args) -> dict:
             "manager": get_token(host, port, p["manager"].username),
         }
         stage_id, pipeline_id = p["stage"].pk, p["pipeline"].pk
-        list_path = "/api/v1/deals?" + urlencode({"stage_id": stage_id, "ordering": "-id", "limit": 50})
+        list_path = deal_list_path(stage_id)
         headers_path = f"/api/v1/pipelines/{pipeline_id}/headers"
 
         def check_list(body):
-            item = body["items"][0]
-            assert len(body["items"]) == 50, "a page of 50 deals"
-            assert {"company_name", "responsible_name", "amount"} <= set(item), item
+            check_deal_page(body, stage_id)
 
         n, warm = args.requests, args.warmup
         only = args.only
@@ -587,6 +603,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument(
         "--fragments", help="search fragments CSV (kind,fragment); default: drawn from the DB"
+    )
+    parser.add_argument(
+        "--variant",
+        help="serve bench/variant_wsgi.py with these proposed changes instead of `dealbook serve`: "
+        "comma-separated fast_json,token_cache,no_health_check,api_middleware,server_binding ('' for none)",
     )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement")
     parser.add_argument("--warmup", type=int, default=20)
