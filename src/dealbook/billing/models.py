@@ -37,6 +37,14 @@ class SellerSettings(models.Model):
         _("invoices from this amount need approval"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     due_days = models.PositiveSmallIntegerField(_("days to pay"), default=5)
+    # X2: what a company may change on its print forms; images are stored under MEDIA_ROOT/print/
+    logo = models.FileField(_("logo"), upload_to="print/", blank=True)
+    signature = models.FileField(_("director's signature"), upload_to="print/", blank=True)
+    signature_accountant = models.FileField(_("accountant's signature"), upload_to="print/", blank=True)
+    stamp = models.FileField(_("stamp"), upload_to="print/", blank=True)
+    accent_color = models.CharField(_("accent colour"), max_length=7, blank=True, help_text="#RRGGBB")
+    header_text = models.TextField(_("text above the lines"), blank=True)
+    footer_text = models.TextField(_("footer text"), blank=True)
 
     class Meta:
         verbose_name = _("seller billing settings")
@@ -169,6 +177,8 @@ class Invoice(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("manager's comment"), blank=True)
+    # I9: invoices made together (bulk from templates, a billing run) share a batch label
+    batch = models.CharField(_("batch"), max_length=64, blank=True, db_index=True)
     public_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -462,3 +472,38 @@ class InvoiceTemplateLine(models.Model):
 
     class Meta:
         ordering = ["sort", "id"]
+
+
+class EmailTemplateKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    PROPOSAL = "proposal", _("Proposal")
+    CLOSING = "closing", _("Closing document")
+
+
+class EmailTemplate(models.Model):
+    """I8/Q2: the editable subject and body of the e-mails that carry documents. Placeholders are
+    `{name}` from a fixed list per kind (never template code); a seller's own template wins over
+    the default one (seller empty) in the same language."""
+
+    kind = models.CharField(_("document"), max_length=16, choices=EmailTemplateKind.choices)
+    language = models.CharField(_("language"), max_length=8, default="ru")
+    seller = models.ForeignKey(
+        "crm.Company", verbose_name=_("seller"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        ordering = ["kind", "language", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language", "seller"], name="emailtemplate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
