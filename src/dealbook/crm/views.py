@@ -25,6 +25,7 @@ from dealbook.core import timeline
 from dealbook.core.errors import DomainError, InvalidInput, NotFound
 from dealbook.core.models import Attachment, EventKind
 from dealbook.crm import totals
+from dealbook.crm.cardtabs import deal_tab, deal_tabs
 from dealbook.crm.models import BankAccount, DealContact, DealType, Pipeline, Source, Stage, StageKind
 from dealbook.crm.queries import deals as dq
 from dealbook.crm.services import deals as deal_services
@@ -624,7 +625,8 @@ def deal_card(request, pk: int):
     place, the client block, and one tab (timeline, products or tasks) at a time."""
     deal = dq.deal_for(request.user, pk)
     tab = request.GET.get("tab", "timeline")
-    if tab not in TABS:
+    extra = deal_tab(tab)
+    if tab not in TABS and extra is None:
         tab = "timeline"
     context = {
         **_deal_context(request, deal),
@@ -633,8 +635,12 @@ def deal_card(request, pk: int):
         "tab": tab,
         "about": [_field_context(deal, n) for n in ABOUT_FIELDS],
         "delivery": [_field_context(deal, n) for n in DELIVERY_FIELDS],
+        "extra_tabs": deal_tabs(),
+        "extra_tab": extra,
     }
-    if tab == "timeline":
+    if extra is not None:
+        context.update(extra.context(request, deal))
+    elif tab == "timeline":
         context.update(_timeline_context(request, deal, request.GET.get("kind", "all")))
     elif tab == "products":
         context.update(_lines_context(deal))
