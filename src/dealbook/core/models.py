@@ -33,6 +33,15 @@ class EventKind(models.TextChoices):
     CLOSING_DOCUMENT_RECEIVED = "closing_document_received", _("Closing document received")
     STAGE_NOT_ADVANCED = "stage_not_advanced", _("Stage not advanced")
     EMAIL_SENT = "email_sent", _("E-mail sent")
+    PROPOSAL_SENT = "proposal_sent", _("Proposal sent")
+    PROPOSAL_VIEWED = "proposal_viewed", _("Proposal viewed")
+    PROPOSAL_ACCEPTED = "proposal_accepted", _("Proposal signed")
+    PROPOSAL_DECLINED = "proposal_declined", _("Proposal declined")
+    PROPOSAL_EXPIRED = "proposal_expired", _("Proposal expired")
+    DOCUMENT_GENERATED = "document_generated", _("Document generated")
+    MERGED = "merged", _("Records merged")
+    COPIED = "copied", _("Copied")
+    DELETED = "deleted", _("Deleted")
 
 
 class Event(models.Model):
