@@ -599,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--port", type=int, default=18765, help="port of the server this script starts (a free one if taken)"
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers of the started server")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the started server")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument(
         "--fragments", help="search fragments CSV (kind,fragment); default: drawn from the DB"

@@ -76,7 +76,16 @@ TEMPLATES = [
 # Database: SQLite under the data dir by default; DATABASE_URL switches to PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    # Persistent connections without Django's per-request "SELECT 1" health check (a fifth of a
+    # list request's time, bench/ab_variants.py): a connection that broke fails one request, and
+    # Django drops it at that request's end. DEALBOOK_DB_HEALTH_CHECKS=1 turns the check back on.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=600,
+            conn_health_checks=os.environ.get("DEALBOOK_DB_HEALTH_CHECKS", "") == "1",
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -95,6 +104,10 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# API bearer tokens are remembered per worker for this many seconds (api/auth.py): a revoked token
+# or deactivated user stops working within this bound in every process.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("DEALBOOK_TOKEN_CACHE_SECONDS", "5"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
