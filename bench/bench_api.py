@@ -395,7 +395,9 @@ def list_sql_timing(user, stage_id: int, *, n: int, explain: bool) -> dict:
 
     from dealbook.crm.queries import deals as dq
 
-    qs = dq.deal_list(user, stage=stage_id).order_by("-pk")[:51]
+    # the query the API runs for the first page: deal_page's (a UNION of the R2 branches for a
+    # sales manager on PostgreSQL, see crm.queries.deals._page_query)
+    qs = dq._page_query(user, {"stage": stage_id}, field="pk", desc=True, position=None, limit=50)
     sql, params = qs.query.sql_with_params()
     times = []
     with connection.cursor() as cur:

@@ -29,6 +29,7 @@ def make_user(
         group=group,
         first_name=kw.pop("first_name", f"User{n}"),
         last_name=kw.pop("last_name", role.title()),
+        language=kw.pop("language", ""),  # empty: the browser's language, as for a new user
         **kw,
     )
     user.set_password("secret-pass-1")

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from dealbook import demo
 from dealbook.accounts.models import Role, SalesGroup, User
-from dealbook.activities.models import Task, TaskKind
+from dealbook.activities.models import Task, TaskKind, TaskStatus
 from dealbook.catalog.models import Product, TaxProfile
 from dealbook.core.models import Event
 from dealbook.crm import totals, validators
@@ -167,6 +167,21 @@ def test_demo_deals_spread_over_every_stage_with_exact_stage_totals(world):
     assert Task.objects.filter(kind=TaskKind.INTAKE, deal__in=assigned).count() == assigned.count()
     assert Event.objects.filter(kind="comment").count() >= 5
     assert Task.objects.filter(checklist__isnull=False).exists()
+
+
+def test_demo_intake_tasks_are_taken_except_the_newest_incoming_deals(world):
+    """T1 (step 20): the managers have taken the deals they work on — every deal past "assigned"
+    has its intake task done by its responsible; only the newest one or two incoming deals (still at
+    the first stages) wait, so the demo does not open with a dozen intake tasks overdue."""
+    waiting = list(Task.objects.filter(kind=TaskKind.INTAKE, status=TaskStatus.OPEN).select_related("deal"))
+    assert 1 <= len(waiting) <= 2
+    assert all(task.deal.stage.code in ("new", "assigned") for task in waiting)
+    incoming = Deal.objects.filter(stage__code__in=("new", "assigned"), responsible__isnull=False)
+    newest = list(incoming.order_by("-pk").values_list("pk", flat=True)[: len(waiting)])
+    assert sorted(task.deal_id for task in waiting) == sorted(newest)
+    done = Task.objects.filter(kind=TaskKind.INTAKE, status=TaskStatus.DONE)
+    assert done.count() == Task.objects.filter(kind=TaskKind.INTAKE).count() - len(waiting)
+    assert all(task.completed_by_id == task.responsible_id for task in done)
 
 
 def test_demo_is_deterministic(loaded):

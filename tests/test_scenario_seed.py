@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from dealbook.accounts.models import Notification, Role
@@ -38,8 +39,8 @@ def _stage_codes(timeline):
     return [(e["data"]["from_code"], e["data"]["to_code"]) for e in timeline if e["kind"] == "stage_changed"]
 
 
-@pytest.mark.django_db
-def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
+def _from_lead_33082_to_price_announced(world, api_as) -> dict:
+    """Steps 1–42 through the API with their checks; the ids the rest of the scenario needs."""
     operator, manager = api_as(world["operator"]), api_as(world["manager"])
     accountant = api_as(world["accountant"])
 
@@ -118,7 +119,12 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     assert manager.post(f"deals/{deal_id}/move", {"stage": "price_announced"}).status_code == 200
 
     # Steps 36–39 (C4, C5): the manager cannot create the company; accounting does; the manager takes it.
-    company = {"name": "ЭЛЕКСИС ООО", "inn": inn_with_check("781000001"), "director_name": "Иванов И. И."}
+    company = {
+        "name": "ЭЛЕКСИС ООО",
+        "inn": inn_with_check("781000001"),
+        "director_name": "Иванов И. И.",
+        "emails": ["elecsys@list.ru"],
+    }
     r = manager.post("companies", company)
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     r = accountant.post("companies", company)
@@ -148,6 +154,13 @@ def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
     ]
     kinds = {e["kind"] for e in timeline}
     assert {"converted", "responsible_changed", "comment", "line_added"} <= kinds
+    return {"deal_id": deal_id, "company_id": company_id, "contact_id": contact_id}
+
+
+@pytest.mark.django_db
+def test_seed_scenario_from_lead_33082_to_price_announced(world, api_as):
+    ids = _from_lead_33082_to_price_announced(world, api_as)
+    assert api_as(world["manager"]).get(f"deals/{ids['deal_id']}").json()["stage_code"] == "price_announced"
 
 
 @pytest.mark.django_db
@@ -167,3 +180,156 @@ def test_seed_scenario_same_lines_at_22_percent(world, api_as):
         )
     deal = manager.get(f"deals/{deal_id}").json()
     assert (Decimal(deal["amount"]), Decimal(deal["tax_amount"])) == (Decimal("4000.00"), Decimal("721.31"))
+
+
+def _refused(r, code: str) -> dict:
+    assert r.status_code == 409, r.content
+    body = r.json()
+    assert body["code"] == code, body
+    return body
+
+
+@pytest.mark.django_db
+def test_seed_scenario_from_price_announced_through_invoice_payment_and_upd_to_won(world, api_as):
+    """Seed 002 steps 43–60 through the API, as the manager and the accountant do it: I1 number,
+    I2 payer company → bank transfer, I3 locked after New, I4 actual parties confirmed before Sent
+    and locked by the UPD, I5/I8 e-mailed → Sent, I6 only an exact payment → Paid, I7 the deal
+    follows, X1/X3 UPD received signed → Paid and shipped, D7 Won refused with what is missing until
+    then, D8 the won deal is closed."""
+    ids = _from_lead_33082_to_price_announced(world, api_as)
+    manager, accountant = api_as(world["manager"]), api_as(world["accountant"])
+    deal_id, buyer_id = ids["deal_id"], ids["company_id"]
+
+    # C4: our legal entity and the carrier are counterparties too — accounting creates them.
+    r = accountant.post(
+        "companies",
+        {
+            "name": 'ООО "ВЕСТ ГРУПП"',
+            "is_own": True,
+            "inn": "7806210729",
+            "kpp": "780601001",
+            "kind": "supplier",
+        },
+    )
+    assert r.status_code == 201, r.content
+    own_id = r.json()["id"]
+    r = accountant.post(
+        "companies", {"name": "ТрансЛогистик ООО", "kind": "carrier", "inn": inn_with_check("781000002")}
+    )
+    assert r.status_code == 201, r.content
+    carrier_id = r.json()["id"]
+
+    # Steps 43–50: the invoice from the deal, New; supplier and carrier not yet known → ВЕСТ ГРУПП.
+    r = manager.post("invoices", {"deal": deal_id, "seller": own_id, "supplier": own_id, "carrier": own_id})
+    assert r.status_code == 201, r.content
+    invoice = r.json()
+    invoice_id = invoice["id"]
+    assert invoice["status"] == "new" and invoice["deal_id"] == deal_id
+    # I2: the deal's company pays → bank transfer (step 40)
+    assert (invoice["payer_company_id"], invoice["payment_form"]) == (buyer_id, "bank_transfer")
+    # I1: "{year} / {seq}" (the seed's "2018 / 943"), the seller's first of the year
+    year = dt.date.fromisoformat(invoice["date"]).year
+    assert invoice["number"] == f"{year} / 1"
+    # Step 49 (P4): the deal's lines and the 18 % VAT of the deal's date
+    assert [(line["name"], Decimal(line["quantity"])) for line in invoice["lines"]] == [
+        ("Кольцо стеновое КС 10-3", Decimal("3")),
+        ("фундаментный блок ФБС 9-5-3т", Decimal("2")),
+    ]
+    assert (Decimal(invoice["total"]), Decimal(invoice["tax"])) == (Decimal("4000.00"), Decimal("610.17"))
+    # Steps 52–53: on the deal's timeline and its Invoices tab
+    tab = manager.get(f"deals/{deal_id}/invoices").json()
+    assert [i["id"] for i in tab["items"]] == [invoice_id] and Decimal(tab["paid_total"]) == 0
+    deal_events = manager.get(f"deals/{deal_id}/timeline", {"limit": 200}).json()["items"]
+    assert any(e["kind"] == "created" and e["data"].get("invoice_id") == invoice_id for e in deal_events)
+
+    # D7 (rule 60): nothing paid yet — Won is refused, naming the invoice and what it lacks.
+    body = _refused(manager.post(f"deals/{deal_id}/move", {"stage": "won"}), "deal_not_shipped")
+    assert invoice["number"] in body["detail"] and "not paid" in body["detail"]
+
+    # I4 (steps 46–47): before Sent the actual parties must be confirmed; nothing is sent.
+    body = _refused(manager.post(f"invoices/{invoice_id}/email", {}), "parties_not_confirmed")
+    assert mail.outbox == [] and manager.get(f"invoices/{invoice_id}").json()["status"] == "new"
+    r = manager.post(f"invoices/{invoice_id}/parties", {"carrier": carrier_id, "confirmed": True})
+    assert r.status_code == 200, r.content
+    assert (r.json()["carrier_name"], r.json()["parties_confirmed"]) == ("ТрансЛогистик ООО", True)
+
+    # Steps 51, 54–55 (I8, I5, I7): e-mailed with the PDF → Sent; the deal → "Invoice issued".
+    r = manager.post(f"invoices/{invoice_id}/email", {})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "sent"
+    [message] = mail.outbox
+    assert message.to == ["elecsys@list.ru"] and invoice["number"] in message.subject
+    [(filename, pdf, mimetype)] = message.attachments
+    assert mimetype == "application/pdf" and pdf.startswith(b"%PDF") and str(year) in filename
+    assert manager.get(f"deals/{deal_id}").json()["stage_code"] == "invoice_issued"
+
+    # I3 (step 50): a sent invoice is not edited.
+    _refused(manager.patch(f"invoices/{invoice_id}", {"title": "исправленный"}), "invoice_locked")
+
+    # Step 57 (I6): a payment that does not cover the total exactly is refused and records nothing.
+    body = _refused(
+        accountant.post(f"invoices/{invoice_id}/pay", {"amount": "3999.99", "reference": "п/п 118"}),
+        "payment_mismatch",
+    )
+    assert "0.01" in body["detail"]
+    _refused(accountant.post(f"invoices/{invoice_id}/pay", {"amount": "4000.01"}), "payment_over_covers")
+    assert accountant.get("payments", {"invoice": invoice_id}).json()["items"] == []
+    assert manager.get(f"invoices/{invoice_id}").json()["status"] == "sent"
+    # ... the exact amount → Paid; the deal follows to "Invoice paid" although accounting does not
+    # move deals by hand (I7: on the deal's behalf, the event names the accountant).
+    r = accountant.post(
+        f"invoices/{invoice_id}/pay", {"amount": "4000.00", "date": "2026-05-14", "reference": "п/п 118"}
+    )
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], Decimal(r.json()["paid_amount"])) == ("paid", Decimal("4000.00"))
+    assert manager.get(f"deals/{deal_id}").json()["stage_code"] == "invoice_paid"
+    assert Decimal(manager.get(f"deals/{deal_id}/invoices").json()["paid_total"]) == Decimal("4000.00")
+
+    # D7: paid, but not shipped — Won still refused, saying the UPD is missing.
+    body = _refused(manager.post(f"deals/{deal_id}/move", {"stage": "won"}), "deal_not_shipped")
+    assert invoice["number"] in body["detail"] and "UPD" in body["detail"]
+
+    # Step 58: shipment agreed.
+    assert manager.post(f"deals/{deal_id}/move", {"stage": "shipment"}).status_code == 200
+
+    # X1: the UPD from the invoice with its lines; requesting it locks supplier and carrier (I4).
+    r = manager.post(f"invoices/{invoice_id}/closing-documents", {"kind": "upd", "upd_status": 1})
+    assert r.status_code == 201, r.content
+    upd = r.json()
+    assert (upd["status"], len(upd["lines"]), Decimal(upd["total"])) == ("issued", 2, Decimal("4000.00"))
+    _refused(manager.post(f"invoices/{invoice_id}/parties", {"carrier": own_id}), "parties_locked")
+    # X3: the invoice list shows the closing document exists, not yet received
+    [row] = manager.get("invoices", {"deal": deal_id}).json()["items"]
+    assert (row["has_closing_document"], row["closing_received"]) == (True, False)
+    body = _refused(manager.post(f"deals/{deal_id}/move", {"stage": "won"}), "deal_not_shipped")
+    assert "UPD" in body["detail"]
+
+    # Step 59: the signed UPD is back → the invoice is Paid and shipped.
+    r = manager.post(f"closing-documents/{upd['id']}/receive")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "received_signed"
+    row = manager.get(f"invoices/{invoice_id}").json()
+    assert (row["status"], row["closing_received"]) == ("paid_shipped", True)
+
+    # Step 60 (D7): now the deal is won — and closed (D8): its lines no longer change.
+    r = manager.post(f"deals/{deal_id}/move", {"stage": "won"})
+    assert r.status_code == 200, r.content
+    assert r.json()["stage_code"] == "won"
+    r = manager.post(f"deals/{deal_id}/lines", {"product_id": world["ring"].pk, "quantity": "1"})
+    assert r.status_code == 409, r.content
+
+    # D2, I7, T4: the deal's timeline tells the whole way, with who moved it.
+    timeline = manager.get(f"deals/{deal_id}/timeline", {"limit": 200}).json()["items"]
+    assert _stage_codes(reversed(timeline))[-5:] == [
+        ("negotiation", "price_announced"),
+        ("price_announced", "invoice_issued"),
+        ("invoice_issued", "invoice_paid"),
+        ("invoice_paid", "shipment"),
+        ("shipment", "won"),
+    ]
+    [paid_move] = [
+        e for e in timeline if e["kind"] == "stage_changed" and e["data"]["to_code"] == "invoice_paid"
+    ]
+    assert paid_move["actor_id"] == world["accountant"].pk
+    kinds = {e["kind"] for e in timeline}
+    assert {"email_sent", "payment_recorded", "closing_document_issued", "closing_document_received"} <= kinds

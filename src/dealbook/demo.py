@@ -18,6 +18,7 @@ from django.utils import timezone
 
 DEMO_PASSWORD = "demo12345"
 SEED = 2018
+TAKEN = "Взял(а) в работу"  # the result of a demo intake task (T1) its manager has done
 
 # (username, role, first name, last name, group key)
 USERS = [
@@ -216,6 +217,7 @@ class _Loader:
         self.seed_scenario(elexis)
         self.make_leads()
         self.make_deals(clients)
+        self.settle_intake()
         self.make_counterparty_request()
         return created
 
@@ -428,6 +430,9 @@ class _Loader:
             checklist=["Проверить НДС в товарах", "Приложить карточку ЭЛЕКСИС", "Отправить на sl-cc@ya.ru"],
         )
         self.seed_invoice(deal, manager)
+        from dealbook.sales.demo import seed_proposals  # Q1–Q3: the seed deal's proposal, sent
+
+        seed_proposals(deal=deal, manager=manager, seller=self.own)
 
     def seed_invoice(self, deal, manager) -> None:
         """Steps 43–51: invoice No. 2018 / 943 from the deal, New, from ООО "ВЕСТ ГРУПП" (which is also
@@ -517,6 +522,8 @@ class _Loader:
             path = [*OPEN_PATH, "won"]
         else:
             path = OPEN_PATH[: OPEN_PATH.index(target) + 1]
+        if any(code not in ("new", "assigned") for code in path):
+            self._take(deal)  # T1: the manager took the deal before working on it
         invoice = None
         for code in path:
             if code in ("new", "assigned"):
@@ -539,6 +546,28 @@ class _Loader:
                     ["Уточнить объём", "Уточнить адрес", "Согласовать дату", "Выслать КП"], k=2
                 ),
             )
+
+    @staticmethod
+    def _take(deal) -> None:
+        """T1 (step 20): the responsible takes the incoming deal — its intake task done."""
+        from dealbook.activities.models import Task, TaskKind, TaskStatus
+        from dealbook.activities.services import task_complete
+
+        for task in Task.objects.filter(deal=deal, kind=TaskKind.INTAKE, status=TaskStatus.OPEN):
+            task_complete(actor=task.responsible, task=task, result=TAKEN)
+
+    def settle_intake(self, waiting: int = 2) -> None:
+        """T1: the managers have taken the deals assigned to them earlier; only the newest `waiting`
+        incoming deals still wait with their intake task open (it goes overdue minutes after the load,
+        as a real new deal would)."""
+        from dealbook.activities.models import Task, TaskKind, TaskStatus
+        from dealbook.activities.services import task_complete
+
+        incoming = Task.objects.filter(kind=TaskKind.INTAKE, status=TaskStatus.OPEN).select_related(
+            "responsible"
+        )
+        for task in list(incoming.order_by("-deal_id", "-id"))[waiting:]:
+            task_complete(actor=task.responsible, task=task, result=TAKEN)
 
     def _billing_step(self, deal, actor, code: str, invoice):
         """What billing does at a stage: issue and send the invoice (→ Invoice issued), record the

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dealbook.activities",
     "dealbook.documents",
     "dealbook.billing",
+    "dealbook.sales",
     "dealbook.api",
     "dealbook.web",
 ]
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dealbook.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,7 +144,14 @@ EMAIL_BACKEND = os.environ.get("DEALBOOK_EMAIL_BACKEND", "django.core.mail.backe
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
 EMAIL_HOST = os.environ.get("DEALBOOK_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DEALBOOK_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DEALBOOK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DEALBOOK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DEALBOOK_SMTP_TLS", "") == "starttls"  # STARTTLS, usually port 587
+EMAIL_USE_SSL = os.environ.get("DEALBOOK_SMTP_TLS", "") == "ssl"  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = int(os.environ.get("DEALBOOK_SMTP_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEALBOOK_FROM_EMAIL", "dealbook@localhost")
+# the address clients reach this server at, for links in e-mails sent without a web request
+DEALBOOK_PUBLIC_URL = os.environ.get("DEALBOOK_PUBLIC_URL", "")
 
 # Business knobs
 DEALBOOK_INTAKE_TASK_MINUTES = int(os.environ.get("DEALBOOK_INTAKE_TASK_MINUTES", "10"))  # T1, step 20

@@ -178,13 +178,41 @@ def test_i7_deal_only_moves_forward(w, invoice, f):
     assert w.deal.stage.code == "shipment"
 
 
-def test_i7_accountant_marking_paid_leaves_the_stage_and_says_so(w, invoice):
-    """R1: accounting may not move deals; the invoice is paid, the deal's timeline notes the stage."""
+def test_i7_accountant_recording_the_payment_advances_the_deal_on_its_behalf(w, invoice):
+    """I7 + R1/R3: accounting may not move deals by hand, but the payment it records moves the deal
+    to "Invoice paid" as a system action; the stage event names the accountant and the invoice."""
+    from dealbook.crm import totals
+
+    totals.recount(w.pipeline)  # the fixture's deal was written directly, without its running total
     invoice_send(actor=w.manager, invoice=invoice)
     invoice_pay(actor=w.accountant, invoice=invoice, amount="4000.00")
     w.deal.refresh_from_db()
-    assert w.deal.stage.code == "invoice_issued"
-    assert events(w.deal, "stage_not_advanced")[-1].data["stage_code"] == "invoice_paid"
+    assert w.deal.stage.code == "invoice_paid"
+    moved = events(w.deal, "stage_changed")[-1]
+    assert (moved.actor_id, moved.data["from_code"], moved.data["to_code"]) == (
+        w.accountant.pk,
+        "invoice_issued",
+        "invoice_paid",
+    )
+    assert moved.data["on_behalf_of"] == {"invoice_id": invoice.pk, "number": invoice.number}
+    assert events(w.deal, "stage_not_advanced") == []
+    assert Invoice.objects.get().status == S.PAID
+    assert totals.stored_totals(w.pipeline) == totals.live_totals(w.pipeline)
+
+
+def test_i7_d8_payment_leaves_a_closed_deal_where_it_is(w, invoice):
+    """D8: a deal lost while its invoice was out stays lost when the payment comes in (I7 moves open
+    deals only), and no stage event is written."""
+    from dealbook.crm.models import LostReason
+    from dealbook.crm.services.deals import deal_move
+
+    invoice_send(actor=w.manager, invoice=invoice)
+    deal_move(actor=w.manager, deal=w.deal, stage="lost", lost_reason=LostReason.objects.first())
+    moves = len(events(w.deal, "stage_changed"))
+    invoice_pay(actor=w.accountant, invoice=invoice, amount="4000.00")
+    w.deal.refresh_from_db()
+    assert w.deal.stage.code == "lost"
+    assert len(events(w.deal, "stage_changed")) == moves
     assert Invoice.objects.get().status == S.PAID
 
 

@@ -387,7 +387,7 @@ def test_delete_open_deal_by_director_keeps_totals_and_leaves_trace(w, f):
     svc.deal_delete(actor=director, deal=deal)
     assert not Deal.objects.filter(pk=pk).exists()
     assert totals.stored_totals(w.pipeline) == totals.live_totals(w.pipeline) == {}
-    assert events(company, EventKind.LINK_REMOVED)[0].data["deleted"] is True
+    assert events(company, EventKind.DELETED)[0].data["deal_id"] == pk
 
 
 @pytest.mark.usefixtures("without_win_guard")

@@ -19,6 +19,21 @@ def test_deals_list_presets_and_r2(board, client_as):
 
 
 @pytest.mark.django_db
+def test_deals_list_presets_are_tabs_for_assistive_technology(board, client_as):
+    """D6/UI: the presets are a tab list like the deal card's tabs — role="tablist", each a
+    role="tab", the chosen one aria-selected="true" and only that one."""
+    import re
+
+    html = client_as(board["manager"]).get(reverse("deals_list"), {"preset": "won"}).content.decode()
+    nav = re.search(r'<nav class="tabs"[^>]*role="tablist"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav is not None
+    tabs = re.findall(r"<a [^>]*>", nav.group(1))
+    assert len(tabs) == 5 and all('role="tab"' in t for t in tabs)
+    selected = [t for t in tabs if 'aria-selected="true"' in t]
+    assert len(selected) == 1 and "preset=won" in selected[0]
+
+
+@pytest.mark.django_db
 def test_deals_list_sorts_and_pages_by_cursor(board, client_as, django_assert_max_num_queries):
     for i in range(55):
         factories.make_deal(

@@ -47,7 +47,8 @@ class User(AbstractUser):
     middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
-    language = models.CharField(_("language"), max_length=8, default="ru")
+    # empty: the browser's choice (Accept-Language); set by the language switch, applied at sign-in
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset] = {
     "counterparty_request.complete": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     "product.edit": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     "contact.create": ALL,  # step 3: operators and managers create contacts freely
+    # merging anyone's duplicate contacts; a manager merges their own, a group manager the group's
+    "contact.merge": frozenset({Role.ADMIN, Role.DIRECTOR}),
     "lead.create": ALL,
     "lead.convert": ALL - {Role.ACCOUNTANT, Role.FINANCIAL_MANAGER},
     "deal.create": ALL - {Role.ACCOUNTANT, Role.FINANCIAL_MANAGER},
@@ -62,19 +64,43 @@ def sees_all(user) -> bool:
     return bool(user.is_superuser or user.role in SEE_ALL)
 
 
-def visible_q(user, *, owner: str = "responsible", shared: str | None = "is_shared") -> Q | None:
-    """R2 filter for records with a responsible user; None means no restriction.
+def visibility(user) -> str:
+    """Which R2 rule applies: "all" (sees everything), "group" (a group manager with a group) or
+    "own" (their own and shared records). visible_q's form depends on this alone, its values on the
+    user's pk and group id (compiled-query caches key on it)."""
+    if sees_all(user):
+        return "all"
+    if user.role == Role.GROUP_MANAGER and user.group_id:
+        return "group"
+    return "own"
+
+
+def visible_branches(user, *, owner: str = "responsible", shared: str | None = "is_shared") -> list[Q] | None:
+    """R2 filter for records with a responsible user, as alternatives whose OR is visible_q (a
+    query may run one indexed scan per branch); None means no restriction.
 
     A sales manager sees their own records and those available to everyone; a group manager sees
     their group's; director, administrator, operators and accounting see all.
     """
-    if sees_all(user):
+    rule = visibility(user)
+    if rule == "all":
         return None
-    q = Q(**{f"{owner}_id": user.pk})
-    if user.role == Role.GROUP_MANAGER and user.group_id:
-        q |= Q(**{f"{owner}__group_id": user.group_id})
+    branches = [Q(**{f"{owner}_id": user.pk})]
+    if rule == "group":
+        branches.append(Q(**{f"{owner}__group_id": user.group_id}))
     if shared:
-        q |= Q(**{shared: True})
+        branches.append(Q(**{shared: True}))
+    return branches
+
+
+def visible_q(user, *, owner: str = "responsible", shared: str | None = "is_shared") -> Q | None:
+    """R2 filter for records with a responsible user (see visible_branches); None means no restriction."""
+    branches = visible_branches(user, owner=owner, shared=shared)
+    if branches is None:
+        return None
+    q = branches[0]
+    for branch in branches[1:]:
+        q |= branch
     return q
 
 

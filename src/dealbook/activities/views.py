@@ -1,5 +1,5 @@
 """Task pages: the deal card's "to do" panel, my tasks (overdue first), a task page with its
-checklist, and a week calendar. Each action calls one activities service (T1–T3)."""
+checklist, and a week or month calendar. Each action calls one activities service (T1–T3)."""
 
 from __future__ import annotations
 
@@ -140,36 +140,103 @@ def my_tasks(request):
     return render(request, "activities/my_tasks.html", {"section": "tasks", "tasks": tasks})
 
 
+MONTH_CAP = 500  # tasks one month of one person's calendar shows at most (R2: bounded)
+DAY_SHOWN = 4  # entries per day in the month grid; the rest behind "+N more" (the week view)
+
+
+def _calendar_date(request, today: dt.date) -> dt.date:
+    raw = request.GET.get("date") or request.GET.get("week") or ""
+    try:
+        return dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        return today
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    """Midnight of the day in the active (the user's) time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _month_bounds(anchor: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """(first day of the month, first Monday shown, the day after the last Sunday shown, next month)."""
+    first = anchor.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    grid_start = first - dt.timedelta(days=first.weekday())
+    last = following - dt.timedelta(days=1)
+    grid_end = last + dt.timedelta(days=7 - last.weekday())
+    return first, grid_start, grid_end, following
+
+
+def _by_day(tasks) -> dict[dt.date, list]:
+    days: dict[dt.date, list] = {}
+    for task in tasks:
+        days.setdefault(timezone.localdate(task.deadline), []).append(task)
+    return days
+
+
+def _calendar_week(request, today: dt.date, anchor: dt.date) -> dict:
+    start = anchor - dt.timedelta(days=anchor.weekday())
+    tasks = _annotate(
+        list(
+            queries.tasks_calendar(
+                request.user, start=_aware(start), end=_aware(start + dt.timedelta(days=7))
+            )
+        ),
+        request.user,
+    )
+    per_day = _by_day(tasks)
+    days = [start + dt.timedelta(days=i) for i in range(7)]
+    return {
+        "days": [{"date": d, "today": d == today, "tasks": per_day.get(d, [])} for d in days],
+        "prev": (start - dt.timedelta(days=7)).isoformat(),
+        "next": (start + dt.timedelta(days=7)).isoformat(),
+        "start": start,
+        "end": start + dt.timedelta(days=6),
+    }
+
+
+def _calendar_month(request, today: dt.date, anchor: dt.date) -> dict:
+    first, grid_start, grid_end, following = _month_bounds(anchor)
+    rows = queries.tasks_calendar(request.user, start=_aware(grid_start), end=_aware(grid_end))
+    tasks = _annotate(list(rows[:MONTH_CAP]), request.user)
+    per_day = _by_day(tasks)
+    weeks, day = [], grid_start
+    while day < grid_end:
+        week = []
+        for _i in range(7):
+            items = per_day.get(day, [])
+            week.append(
+                {
+                    "date": day,
+                    "today": day == today,
+                    "outside": day.month != first.month,
+                    "tasks": items[:DAY_SHOWN],
+                    "more": max(0, len(items) - DAY_SHOWN),
+                }
+            )
+            day += dt.timedelta(days=1)
+        weeks.append(week)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    return {
+        "weeks": weeks,
+        "weekdays": [w["date"] for w in weeks[0]],
+        "prev": previous.isoformat(),
+        "next": following.isoformat(),
+        "start": first,
+        "truncated": len(tasks) >= MONTH_CAP,
+    }
+
+
 @page
 def calendar(request):
-    """T3 a week of the user's tasks and activities, a column per day."""
+    """T3 the user's tasks and activities by day: a week (a column per day) or a month (a grid of
+    weeks); one bounded query over the user's own calendar in their time zone (R2)."""
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else today
-    except ValueError:
-        start = today
-    start = start - dt.timedelta(days=start.weekday())
-    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    end = begin + dt.timedelta(days=7)
-    tasks = _annotate(list(queries.tasks_calendar(request.user, start=begin, end=end)), request.user)
-    days = []
-    for i in range(7):
-        day = start + dt.timedelta(days=i)
-        days.append(
-            {
-                "date": day,
-                "today": day == today,
-                "tasks": [t for t in tasks if timezone.localdate(t.deadline) == day],
-            }
-        )
+    anchor = _calendar_date(request, today)
+    view = "month" if request.GET.get("view") == "month" else "week"
+    context = (_calendar_month if view == "month" else _calendar_week)(request, today, anchor)
     return render(
         request,
         "activities/calendar.html",
-        {
-            "section": "calendar",
-            "days": days,
-            "prev": (start - dt.timedelta(days=7)).isoformat(),
-            "next": (start + dt.timedelta(days=7)).isoformat(),
-            "start": start,
-        },
+        {**context, "section": "calendar", "view": view, "anchor": anchor.isoformat(), "today": today},
     )

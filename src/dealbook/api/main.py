@@ -36,15 +36,19 @@ def _mount() -> None:
     from dealbook.accounts.api import router as accounts_router
     from dealbook.activities.api import router as tasks_router
     from dealbook.billing.api import router as billing_router
+    from dealbook.billing.api.closing import router as closing_router
     from dealbook.catalog.api import router as catalog_router
     from dealbook.crm.api import routers as crm_routers
+    from dealbook.sales.api import router as sales_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", catalog_router)
     for router in crm_routers:
         api.add_router("/v1/", router)
     api.add_router("/v1/", tasks_router)
+    api.add_router("/v1/", sales_router)
     api.add_router("/v1/", billing_router)
+    api.add_router("/v1/", closing_router)
 
 
 _mount()

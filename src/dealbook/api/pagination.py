@@ -55,6 +55,14 @@ def paginate(
     qs, *, ordering: str | None, allowed: dict[str, str], default: str, cursor: str | None, limit: int
 ):
     """Return (items, next_cursor). `allowed` maps public ordering names to non-null model fields."""
+    field, desc = page_ordering(ordering, allowed=allowed, default=default, limit=limit)
+    position = decode_cursor(cursor) if cursor else None
+    items = list(page_query(qs, field=field, desc=desc, position=position, limit=limit))
+    return page_result(items, field=field, limit=limit)
+
+
+def page_ordering(ordering: str | None, *, allowed: dict[str, str], default: str, limit: int):
+    """Check the ordering and page size; return (model field, descending)."""
     ordering = ordering or default
     desc = ordering.startswith("-")
     name = ordering.lstrip("-")
@@ -65,20 +73,29 @@ def paginate(
             % {"name": name, "choices": choices},
             field="ordering",
         )
-    field = allowed[name]
     max_page = settings.DEALBOOK_API_MAX_PAGE
     if limit < 1 or limit > max_page:
         raise InvalidInput(_("limit: must be between 1 and %(max)s.") % {"max": max_page}, field="limit")
+    return allowed[name], desc
+
+
+def page_query(qs, *, field: str, desc: bool, position, limit: int):
+    """One page and one row more (to know whether a next page exists), after the decoded cursor
+    `position` = (value, pk) if any, ordered by field then pk."""
     sign = "-" if desc else ""
     qs = qs.order_by(f"{sign}{field}", f"{sign}pk") if field != "pk" else qs.order_by(f"{sign}pk")
-    if cursor:
-        value, pk = decode_cursor(cursor)
+    if position is not None:
+        value, pk = position
         op = "lt" if desc else "gt"
         if field == "pk":
             qs = qs.filter(**{f"pk__{op}": pk})
         else:
             qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    items = list(qs[: limit + 1])
+    return qs[: limit + 1]
+
+
+def page_result(items: list, *, field: str, limit: int):
+    """(items, next_cursor) from the limit + 1 rows page_query fetched."""
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]

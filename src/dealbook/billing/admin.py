@@ -9,6 +9,7 @@ from django.contrib import admin
 from dealbook.billing.models import (
     ClosingDocument,
     ClosingDocumentLine,
+    EmailTemplate,
     Invoice,
     InvoiceLine,
     InvoiceTemplate,
@@ -27,6 +28,15 @@ class SellerSettingsAdmin(admin.ModelAdmin):
     list_display = ["seller", "number_pattern", "approval_required", "approval_threshold", "due_days"]
     list_select_related = ["seller"]
     raw_id_fields = ["seller"]
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(ReadOnlyAdmin):
+    """I8/Q2 e-mail texts: edited on Settings → E-mail templates, where placeholders are checked."""
+
+    list_display = ["kind", "language", "seller", "subject", "updated_at"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["seller"]
 
 
 class InvoiceLineInline(ReadOnlyInline):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_PATTERN = "{year} / {seq}"  # the seed's "2018 / 943"
 
@@ -62,17 +63,19 @@ class PaymentForm(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    """I5. Overdue is not a status: it is derived from the due date (Invoice.is_overdue)."""
+    """I5. Overdue is not a status: it is derived from the due date (Invoice.is_overdue).
+    Labels carry a context: in Russian they agree with "счёт" (masculine), unlike the same English
+    words said of a proposal or a deal."""
 
-    NEW = "new", _("New")
-    ON_APPROVAL = "on_approval", _("On approval")
-    APPROVED = "approved", _("Approved")
-    SENT = "sent", _("Sent")
-    PAID = "paid", _("Paid")
-    PAID_SHIPPED = "paid_shipped", _("Paid and shipped")
-    CANCELLED = "cancelled", _("Cancelled")
-    REFUNDED = "refunded", _("Refunded")
-    EXPORTED = "exported", _("Exported")
+    NEW = "new", pgettext_lazy("invoice status", "New")
+    ON_APPROVAL = "on_approval", pgettext_lazy("invoice status", "On approval")
+    APPROVED = "approved", pgettext_lazy("invoice status", "Approved")
+    SENT = "sent", pgettext_lazy("invoice status", "Sent")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    PAID_SHIPPED = "paid_shipped", pgettext_lazy("invoice status", "Paid and shipped")
+    CANCELLED = "cancelled", pgettext_lazy("invoice status", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("invoice status", "Refunded")
+    EXPORTED = "exported", pgettext_lazy("invoice status", "Exported")
 
 
 S = InvoiceStatus
@@ -318,8 +321,8 @@ class ClosingKind(models.TextChoices):
 
 
 class ClosingStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
-    RECEIVED_SIGNED = "received_signed", _("Received signed")
+    ISSUED = "issued", pgettext_lazy("closing document status", "Issued")
+    RECEIVED_SIGNED = "received_signed", pgettext_lazy("closing document status", "Received signed")
 
 
 CLOSING_ALLOWED: dict[str, frozenset[str]] = {
@@ -488,7 +491,12 @@ class EmailTemplate(models.Model):
     kind = models.CharField(_("document"), max_length=16, choices=EmailTemplateKind.choices)
     language = models.CharField(_("language"), max_length=8, default="ru")
     seller = models.ForeignKey(
-        "crm.Company", verbose_name=_("seller"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "crm.Company",
+        verbose_name=_("seller"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))

@@ -27,6 +27,20 @@ def next_number(*, scope: str, doc_type: str, year: int) -> int:
     return seq.last
 
 
+def release_number(*, scope: str, doc_type: str, year: int, value: int) -> bool:
+    """Give back `value` when it is the last number issued, so the next document reuses it and the
+    sequence stays gapless (I1, I9: deleting the latest draft). The row is locked as in
+    next_number; any other value is not released (False) — the caller refuses the deletion."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("release_number must run inside the document's transaction")
+    seq = Sequence.objects.select_for_update().filter(scope=scope, doc_type=doc_type, year=year).first()
+    if seq is None or seq.last != value or value < 1:
+        return False
+    seq.last -= 1
+    seq.save(update_fields=["last"])
+    return True
+
+
 def format_number(pattern: str, *, year: int, seq: int, prefix: str = "") -> str:
     """Render a number pattern such as "{year} / {seq}" (the seed's "2018 / 943")."""
     return pattern.format(year=year, seq=seq, prefix=prefix)

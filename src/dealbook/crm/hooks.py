@@ -16,6 +16,7 @@ KNOWN = {
     "deal_assigned",  # (deal, actor, previous)
     "deal_stage_changed",  # (deal, actor, previous_stage)
     "deal_can_move",  # (deal, actor, stage) -> raise RuleViolation to refuse (D7)
+    "deal_can_delete",  # (deal, actor) -> raise RuleViolation to refuse (billing: the deal has invoices)
     "lead_converted",  # (lead, actor, deal, contact, company)
 }
 

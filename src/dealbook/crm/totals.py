@@ -143,17 +143,20 @@ def _visible_rows_q(user) -> Q | None:
     return q
 
 
-def stage_headers(user, pipeline: Pipeline) -> list[dict]:
+def stage_headers(user, pipeline: Pipeline, *, responsible_id: int | None = None) -> list[dict]:
     """Kanban headers: every stage of the pipeline in order with the count and sum the user may see.
 
-    `amount` is the sum in the installation's default currency; `amounts` has every currency
-    present (deals in other currencies are never added to it unconverted).
+    `responsible_id` narrows them to one responsible's deals, as the board's "mine" and responsible
+    filters narrow its cards. `amount` is the sum in the installation's default currency; `amounts`
+    has every currency present (deals in other currencies are never added to it unconverted).
     """
     stages = list(Stage.objects.filter(pipeline=pipeline).order_by("sort", "id"))
     rows = StageTotal.objects.filter(pipeline=pipeline)
     q = _visible_rows_q(user)
     if q is not None:
         rows = rows.filter(q)
+    if responsible_id is not None:
+        rows = rows.filter(responsible_key=responsible_id)
     sums = rows.values("stage_id", "currency").annotate(n=Sum("count"), total=Sum("amount")).order_by()
     default_currency = settings.DEALBOOK_DEFAULT_CURRENCY
     per_stage: dict[int, dict] = {s.pk: {"count": 0, "amounts": {}} for s in stages}

@@ -14,6 +14,7 @@ from dealbook.crm.queries.deals import deal_list, visible_deals
 from dealbook.crm.queries.leads import leads_list
 from dealbook.crm.queries.parties import contacts_list
 from dealbook.crm.search import search_companies
+from dealbook.web.middleware import apply_user_language
 from dealbook.web.pages import page
 
 SEARCH_LIMIT = 6
@@ -23,6 +24,12 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
     next_page = "home"
+
+    def form_valid(self, form):
+        """Sign in, then start in the user's saved language (User.language), not the browser's."""
+        response = super().form_valid(form)
+        apply_user_language(self.request, response, form.get_user())
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

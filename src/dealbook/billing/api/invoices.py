@@ -100,8 +100,9 @@ def _row(inv: Invoice) -> dict:
     }
 
 
-def _detail(user, pk) -> dict:
-    inv = bq.invoice_for(user, pk)
+def _detail(user, pk, inv: Invoice | None = None) -> dict:
+    """`inv`: the invoice as a service left it (loaded by invoice_for, synced by the service)."""
+    inv = inv if inv is not None else bq.invoice_for(user, pk)
     fields = (
         "subtotal discount net balance comment tax_profile_id tax_date supplier_id carrier_id parties_confirmed "
         "upd_requested_at approval_required approved_by_id approved_at public_token created_by_id created_at "
@@ -277,14 +278,14 @@ def invoices_parties(request, invoice_id: int, payload: PartiesIn):
         for name in ("supplier", "carrier")
         if name in given
     }
-    svc.invoice_set_parties(actor=user, invoice=invoice, confirmed=given.get("confirmed"), **kwargs)
-    return _detail(user, invoice_id)
+    invoice = svc.invoice_set_parties(actor=user, invoice=invoice, confirmed=given.get("confirmed"), **kwargs)
+    return _detail(user, invoice_id, invoice)
 
 
 def _action(request, invoice_id: int, service, **kwargs) -> dict:
     invoice = bq.invoice_for(request.auth, invoice_id)
-    service(actor=request.auth, invoice=invoice, **kwargs)
-    return _detail(request.auth, invoice_id)
+    done = service(actor=request.auth, invoice=invoice, **kwargs)
+    return _detail(request.auth, invoice_id, done if isinstance(done, Invoice) else None)
 
 
 @router.post("invoices/{int:invoice_id}/send", response=InvoiceOut)

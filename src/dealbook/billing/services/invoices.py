@@ -27,11 +27,15 @@ from dealbook.billing.services.common import (
     require_billing,
     sync,
 )
+from dealbook.billing.services.parties import (  # noqa: F401  (their home before the split)
+    invoice_set_parties,
+    refuse_unconfirmed_parties,
+)
 from dealbook.catalog.models import TaxProfile
 from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, RuleViolation
-from dealbook.core.models import EventKind, Sequence
-from dealbook.core.numbering import next_number
+from dealbook.core.models import EventKind
+from dealbook.core.numbering import next_number, release_number
 from dealbook.crm.models import Company, Contact, Deal, DealContact, DealLine
 
 MAX_TEXT = 255
@@ -49,6 +53,8 @@ def _seller(seller) -> Company:
         if len(own) != 1:
             raise InvalidInput(_("Choose which of our legal entities issues the invoice."), field="seller")
         return own[0]
+    if isinstance(seller, Company) and seller.pk and seller.is_own:
+        return seller  # loaded by the caller as one of ours
     pk = getattr(seller, "pk", seller)
     found = Company.objects.filter(pk=pk, is_own=True).first() if isinstance(pk, int) else None
     if found is None:
@@ -125,6 +131,7 @@ def _new_invoice(
     supplier,
     carrier,
     responsible,
+    batch="",
 ) -> Invoice:
     seller = _seller(seller)
     company, contact, form = _payer(payer_company, payer_contact)
@@ -154,6 +161,7 @@ def _new_invoice(
         supplier=supplier,
         carrier=carrier,
         responsible=responsible,
+        batch=_text(batch, "batch", 64),  # I9: invoices made together share a label
         created_by=actor,
     )
 
@@ -176,9 +184,13 @@ def invoice_create(
     lines: list[dict] = (),
     supplier: Company | None = None,
     carrier: Company | None = None,
+    batch: str = "",
+    deal: Deal | None = None,
 ) -> Invoice:
     """A blank invoice in New: I1 its number, I2 payment form from the payer, I10 currency and rate,
-    lines (P1–P6) given as dicts of product, quantity, price, discount."""
+    lines (P1–P6) given as dicts of product, quantity, price, discount. `deal` files it under a
+    deal (a proposal's invoice, Q3) with the deal's timeline entry (I7); the caller has checked
+    that the actor sees the deal."""
     require_billing(actor)
     if tax_profile is None:
         tax_profile = TaxProfile.objects.filter(is_default=True).order_by("pk").first()
@@ -187,7 +199,7 @@ def invoice_create(
     invoice = _new_invoice(
         actor=actor,
         seller=seller,
-        deal=None,
+        deal=deal,
         payer_company=payer_company,
         payer_contact=payer_contact,
         date=date,
@@ -201,12 +213,15 @@ def invoice_create(
         supplier=supplier,
         carrier=carrier,
         responsible=actor,
+        batch=batch,
     )
-    for n, spec in enumerate(lines or ()):
-        line = line_rules.build_line(invoice, **_line_spec(spec, n))
+    specs = [_line_spec(spec, n) for n, spec in enumerate(lines or ())]
+    catalog = line_rules.LineCatalog(specs, invoice.tax_profile, invoice.tax_date)
+    built = [line_rules.build_line(invoice, **spec, catalog=catalog) for spec in specs]
+    for n, line in enumerate(built):
         line.sort = (n + 1) * 10
-        line.save()
-    line_rules.recalculate(invoice)
+    InvoiceLine.objects.bulk_create(built)
+    line_rules.recalculate(invoice, built)
     _created_events(invoice, actor)
     return invoice
 
@@ -236,6 +251,7 @@ def invoice_create_from_deal(
     comment: str = "",
     supplier: Company | None = None,
     carrier: Company | None = None,
+    batch: str = "",
 ) -> Invoice:
     """Step 43 "create on the basis of: invoice": the deal's lines copied with their rates and
     amounts, payer the deal's company or else its primary contact (I2), currency the deal's (I10);
@@ -286,9 +302,10 @@ def invoice_create_from_deal(
         supplier=supplier,
         carrier=carrier,
         responsible=deal.responsible or actor,
+        batch=batch,
     )
-    InvoiceLine.objects.bulk_create(line_rules.copy_deal_line(invoice, x) for x in source)
-    line_rules.recalculate(invoice)
+    copied = InvoiceLine.objects.bulk_create([line_rules.copy_deal_line(invoice, x) for x in source])
+    line_rules.recalculate(invoice, copied)
     _created_events(invoice, actor)
     return invoice
 
@@ -338,110 +355,12 @@ def invoice_update(*, actor, invoice: Invoice, **fields) -> Invoice:
 
 
 @transaction.atomic
-def invoice_set_parties(
-    *, actor, invoice: Invoice, supplier=..., carrier=..., confirmed: bool | None = None
-) -> Invoice:
-    """I4 (steps 46–47, 50): supplier and carrier are not lines — they change in any status until a
-    UPD is requested, and `confirmed` says they are the actual ones. Changing one un-confirms."""
-    locked = lock_invoice(actor, invoice)
-    if locked.upd_requested_at is not None:
-        raise RuleViolation(
-            _(
-                "A UPD has been requested for invoice %(number)s: its supplier and carrier can no longer change."
-            )
-            % {"number": locked.number},
-            field="supplier",
-            code="parties_locked",
-        )
-    if locked.status in (InvoiceStatus.CANCELLED, InvoiceStatus.REFUNDED):
-        raise RuleViolation(
-            _("Invoice %(number)s is %(status)s.")
-            % {"number": locked.number, "status": locked.get_status_display()},
-            field="status",
-            code="invoice_closed",
-        )
-    old = (locked.supplier_id, locked.carrier_id, locked.parties_confirmed)
-    for value, field in ((supplier, "supplier"), (carrier, "carrier")):
-        if value is ...:
-            continue
-        if value is not None and not isinstance(value, Company):
-            raise InvalidInput(_("Choose a company."), field=field)
-        setattr(locked, field, value)
-    changed = (locked.supplier_id, locked.carrier_id) != old[:2]
-    if confirmed is None:
-        locked.parties_confirmed = locked.parties_confirmed and not changed
-    else:
-        locked.parties_confirmed = bool(confirmed)
-    if locked.parties_confirmed:
-        _refuse_missing_parties(locked, field="confirmed")
-    new = (locked.supplier_id, locked.carrier_id, locked.parties_confirmed)
-    if new == old:
-        return sync(invoice, locked)
-    locked.save()
-    record(
-        locked,
-        EventKind.UPDATED,
-        actor=actor,
-        data={
-            "field": "parties",
-            "from": {"supplier": old[0], "carrier": old[1], "confirmed": old[2]},
-            "to": {"supplier": new[0], "carrier": new[1], "confirmed": new[2]},
-            "supplier_name": locked.supplier.name if locked.supplier_id else None,
-            "carrier_name": locked.carrier.name if locked.carrier_id else None,
-        },
-    )
-    return sync(invoice, locked)
-
-
-def _refuse_missing_parties(invoice: Invoice, *, field: str) -> None:
-    missing = [
-        name
-        for name, value in ((_("supplier"), invoice.supplier_id), (_("carrier"), invoice.carrier_id))
-        if not value
-    ]
-    if missing:
-        raise InvalidInput(
-            _("Choose the %(missing)s of invoice %(number)s first.")
-            % {"missing": _(" and ").join(str(m) for m in missing), "number": invoice.number},
-            field=field,
-        )
-
-
-def refuse_unconfirmed_parties(invoice: Invoice, target_label: str | None) -> None:
-    """I4: before Sent or Paid (`target_label`), or a UPD request (None), the supplier and carrier
-    must be set and confirmed as the actual ones."""
-    missing = []
-    if not invoice.supplier_id:
-        missing.append(_("the supplier is not set"))
-    if not invoice.carrier_id:
-        missing.append(_("the carrier is not set"))
-    if not missing and not invoice.parties_confirmed:
-        missing.append(_("the supplier and carrier are not confirmed as the actual ones"))
-    if missing:
-        if target_label is None:
-            message = _("No UPD is issued for invoice %(number)s while %(missing)s.")
-        else:
-            message = _("Invoice %(number)s cannot become “%(status)s”: %(missing)s.")
-        raise RuleViolation(
-            message
-            % {
-                "number": invoice.number,
-                "status": target_label,
-                "missing": "; ".join(str(m) for m in missing),
-            },
-            field="supplier"
-            if not invoice.supplier_id
-            else "carrier"
-            if not invoice.carrier_id
-            else "confirmed",
-            code="parties_not_confirmed",
-        )
-
-
-@transaction.atomic
 def invoice_delete(*, actor, invoice: Invoice, confirmed: bool = False) -> None:
     """I9: a New invoice (a draft) is deleted after confirmation; an issued one is cancelled instead.
-    I1 stays gapless: only the seller's latest number of the year can be given back."""
+    I1 stays gapless and unique: the number is given back (core.numbering.release_number) so the
+    next invoice reuses it — which is only possible for the seller's latest number of the year. A
+    draft with an older number is refused with the advice to cancel it (it keeps its number), as a
+    deleted middle number would leave a gap, and reusing it out of order would mean two sequences."""
     locked = lock_invoice(actor, invoice)
     if locked.status != InvoiceStatus.NEW:
         raise RuleViolation(
@@ -459,10 +378,10 @@ def invoice_delete(*, actor, invoice: Invoice, confirmed: bool = False) -> None:
             field="id",
             code="invoice_has_payments",
         )
-    seq = Sequence.objects.select_for_update().get(
-        scope=f"seller:{locked.seller_id}", doc_type="invoice", year=locked.year
+    released = release_number(
+        scope=f"seller:{locked.seller_id}", doc_type="invoice", year=locked.year, value=locked.seq
     )
-    if seq.last != locked.seq:
+    if not released:
         raise RuleViolation(
             _(
                 "Invoice %(number)s is not the latest number of %(year)d: deleting it would leave a gap. "
@@ -472,8 +391,6 @@ def invoice_delete(*, actor, invoice: Invoice, confirmed: bool = False) -> None:
             field="id",
             code="invoice_number_gap",
         )
-    seq.last -= 1
-    seq.save(update_fields=["last"])
     data = {"field": "deleted", "from": False, "to": True, "invoice_id": locked.pk, "number": locked.number}
     if locked.deal_id:
         timeline.record(locked.deal, EventKind.LINK_REMOVED, actor=actor, data=data)

@@ -132,6 +132,11 @@ def invoice_mark_paid(*, actor, invoice: Invoice) -> Invoice:
     refused with the difference; I4 parties confirmed; I7 the deal advances to "Invoice paid".
     If the signed UPD is already back, the invoice goes on to Paid and shipped."""
     locked = lock_invoice(actor, invoice)
+    _mark_paid(actor, locked)
+    return sync(invoice, locked)
+
+
+def _mark_paid(actor, locked: Invoice) -> None:
     if locked.status not in (S.NEW, S.APPROVED, S.SENT):
         set_status(locked, S.PAID, actor=actor)  # refused by the map with its message
     _refuse_unapproved(locked, S.PAID)
@@ -142,7 +147,6 @@ def invoice_mark_paid(*, actor, invoice: Invoice) -> Invoice:
     advance_deal(locked, actor, "invoice_paid")
     if upd_received(locked):
         set_status(locked, S.PAID_SHIPPED, actor=actor)
-    return sync(invoice, locked)
 
 
 def _refuse_mismatch(invoice: Invoice) -> None:
@@ -174,19 +178,22 @@ def invoice_pay(
 ) -> Invoice:
     """M1 + I6: record the client's payment (when given) and mark the invoice Paid in one step;
     if the payments then do not cover the total exactly, nothing is recorded."""
-    from dealbook.billing.services.payments import payment_record
+    from dealbook.billing.services.payments import record_locked
 
+    locked = lock_invoice(actor, invoice)  # one lock for the payment and the status
     if amount not in (None, ""):
-        locked = lock_invoice(actor, invoice)
-        payment_record(
+        record_locked(
             actor=actor,
+            locked={locked.pk: locked},
             allocations=[(locked, amount)],
             amount=amount,
             date=date,
             method=method or locked.payment_form,
             reference=reference,
+            comment="",
         )
-    return invoice_mark_paid(actor=actor, invoice=invoice)
+    _mark_paid(actor, locked)
+    return sync(invoice, locked)
 
 
 @transaction.atomic

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from dealbook.billing.models import Invoice, InvoiceLine
 from dealbook.billing.services.common import lock_invoice, record, refuse_unless_new
 from dealbook.catalog import pricing
+from dealbook.catalog.models import Product
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.models import EventKind
 from dealbook.core.tax import LineAmounts, sum_lines
 
+CENT = Decimal("0.01")  # the amount columns' scale
 EDITABLE = ("quantity", "unit", "price", "discount_kind", "discount_value")
 
 # The rules live in catalog.pricing; these names stay for billing's invoice templates, which clean
@@ -41,11 +43,48 @@ def amounts_of(line) -> LineAmounts:
     )
 
 
+def _product_key(value) -> int | None:
+    if isinstance(value, Product):
+        value = value.pk
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class LineCatalog:
+    """What a batch of new lines needs from the catalog, read once: the active products (P1) in one
+    query and each tax kind's rate (P3) on the record's tax date. Anything not found here goes
+    through catalog.pricing's own checks, with their messages."""
+
+    def __init__(self, specs, profile, on) -> None:
+        keys = {_product_key(spec.get("product")) for spec in specs} - {None}
+        found = Product.objects.select_related("unit").filter(pk__in=keys, is_active=True) if keys else ()
+        self.products = {p.pk: p for p in found}
+        self.profile, self.on, self.rates = profile, on, {}
+
+    def product(self, value) -> Product:
+        return self.products.get(_product_key(value)) or pricing.line_product(value)
+
+    def rate(self, kind: str) -> Decimal | None:
+        if kind not in self.rates:
+            self.rates[kind] = pricing.tax_rate(self.profile, kind, self.on)
+        return self.rates[kind]
+
+
 def build_line(
-    invoice: Invoice, *, product, quantity, unit=None, price=None, discount_kind="", discount_value=0
+    invoice: Invoice,
+    *,
+    product,
+    quantity,
+    unit=None,
+    price=None,
+    discount_kind="",
+    discount_value=0,
+    catalog: LineCatalog | None = None,
 ):
-    """An unsaved line of a catalog product with its amounts (P1–P6)."""
-    product = pricing.line_product(product)
+    """An unsaved line of a catalog product with its amounts (P1–P6); `catalog`: the products and
+    rates of a batch of lines, read once."""
+    product = catalog.product(product) if catalog else pricing.line_product(product)
     unit = pricing.line_unit(product, unit)
     line = InvoiceLine(
         invoice=invoice,
@@ -55,7 +94,7 @@ def build_line(
         unit=unit,
         price=pricing.line_price(product, price, currency=invoice.currency, record="invoice"),
         tax_kind=product.tax_kind,
-        tax_rate=_rate(invoice, product.tax_kind),
+        tax_rate=catalog.rate(product.tax_kind) if catalog else _rate(invoice, product.tax_kind),
         price_includes_tax=product.price_includes_tax,
     )
     line.discount_kind, line.discount_value = pricing.clean_discount(
@@ -88,16 +127,15 @@ def copy_deal_line(invoice: Invoice, source) -> InvoiceLine:
     )
 
 
-def recalculate(invoice: Invoice) -> None:
-    """P4: the invoice totals are the sums of its lines' own rounded amounts."""
-    lines = list(InvoiceLine.objects.filter(invoice=invoice))
+def recalculate(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> None:
+    """P4: the invoice totals are the sums of its lines' own rounded amounts (`lines`: all of
+    them, just written, else read)."""
+    if lines is None:
+        lines = list(InvoiceLine.objects.filter(invoice=invoice))
     t = sum_lines((amounts_of(x), x.tax_rate) for x in lines)
     invoice.subtotal, invoice.discount, invoice.net, invoice.tax, invoice.total = (
-        t.subtotal,
-        t.discount,
-        t.net,
-        t.tax,
-        t.total,
+        x.quantize(CENT)
+        for x in (t.subtotal, t.discount, t.net, t.tax, t.total)  # as stored
     )
     invoice.save(update_fields=["subtotal", "discount", "net", "tax", "total", "updated_at"])
 

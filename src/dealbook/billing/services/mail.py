@@ -63,6 +63,19 @@ def _recipients(to, invoice: Invoice) -> list[str]:
     return recipients
 
 
+def _from_template(invoice: Invoice, lang: str, subject, body) -> tuple:
+    """I8: what is not given explicitly comes from the seller's (or the default) e-mail template."""
+    from dealbook.billing.services import email_templates
+
+    if (subject or "").strip() and (body or "").strip():
+        return subject, body
+    template = email_templates.email_template_for("invoice", lang, invoice.seller)
+    if template is None:
+        return subject, body
+    filled = email_templates.render(template, email_templates.invoice_mail_values(invoice, lang))
+    return (subject or "").strip() or filled[0], (body or "").strip() or filled[1]
+
+
 @transaction.atomic
 def invoice_email(
     *,
@@ -92,6 +105,7 @@ def invoice_email(
             field="status",
         )
     pdf, filename = invoice_pdf(locked, lang)
+    subject, body = _from_template(locked, lang, subject, body)
     with translation.override(lang):
         subject = (subject or "").strip() or _("Invoice No. %(number)s of %(date)s") % {
             "number": locked.number,

@@ -44,6 +44,11 @@ def _amount(value, currency: str, field: str = "amount") -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def _refuse_unknown_method(method) -> None:
+    if method not in PaymentMethod.values:
+        raise InvalidInput(_("Unknown payment method '%(m)s'.") % {"m": method}, field="method")
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -59,8 +64,7 @@ def payment_record(
     cancelled or already paid invoice, another currency, an allocation beyond what is still open
     (over-covering), allocations that do not add up to the payment."""
     require_billing(actor)
-    if method not in PaymentMethod.values:
-        raise InvalidInput(_("Unknown payment method '%(m)s'.") % {"m": method}, field="method")
+    _refuse_unknown_method(method)
     if not allocations:
         raise InvalidInput(_("Allocate the payment to at least one invoice."), field="allocations")
     ids = [getattr(inv, "pk", inv) for inv, _amt in allocations]
@@ -68,6 +72,23 @@ def payment_record(
         raise InvalidInput(_("An invoice appears twice in the allocations."), field="allocations")
     # locks in id order: two payments over the same invoices never wait on each other crosswise
     locked = {pk: lock_invoice(actor, pk) for pk in sorted(ids)}
+    return record_locked(
+        actor=actor,
+        locked=locked,
+        allocations=allocations,
+        amount=amount,
+        date=date,
+        method=method,
+        reference=reference,
+        comment=comment,
+    )
+
+
+def record_locked(
+    *, actor, locked: dict[int, Invoice], allocations, amount, date, method, reference, comment
+) -> Payment:
+    """payment_record on invoices the caller has locked (`locked` by id) in this transaction."""
+    _refuse_unknown_method(method)
     currencies = {inv.currency for inv in locked.values()}
     if len(currencies) != 1:
         raise InvalidInput(

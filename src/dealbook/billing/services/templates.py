@@ -155,7 +155,9 @@ def invoice_template_update(*, actor, template: InvoiceTemplate, lines=None, **f
 
 
 @transaction.atomic
-def invoice_create_from_template(*, actor, template: InvoiceTemplate, date: dt.date | None = None) -> Invoice:
+def invoice_create_from_template(
+    *, actor, template: InvoiceTemplate, date: dt.date | None = None, batch: str = ""
+) -> Invoice:
     """I11: a New invoice with the template's payer and lines, priced on its date (P3); the
     template's supplier and carrier are its actual ones (I4)."""
     locked = _lock_template(actor, template)
@@ -187,6 +189,7 @@ def invoice_create_from_template(*, actor, template: InvoiceTemplate, date: dt.d
         lines=specs,
         supplier=locked.supplier,
         carrier=locked.carrier,
+        batch=batch,
     )
     if locked.supplier_id and locked.carrier_id:
         invoice_set_parties(actor=actor, invoice=invoice, confirmed=True)
@@ -210,12 +213,14 @@ def invoice_templates_send(*, actor, templates, date: dt.date | None = None) -> 
     from dealbook.billing.services.lifecycle import invoice_send
 
     require_billing(actor)
+    # I9: the invoices of one bulk send form a batch, labelled by when and how they were made
+    batch = timezone.localtime().strftime("%Y-%m-%d %H:%M") + " " + _("templates")
     results = []
     for template in templates:
         pk = getattr(template, "pk", template)
         try:
             with transaction.atomic():
-                invoice = invoice_create_from_template(actor=actor, template=pk, date=date)
+                invoice = invoice_create_from_template(actor=actor, template=pk, date=date, batch=batch)
                 invoice_send(actor=actor, invoice=invoice)
             results.append(BulkResult(template_id=pk, invoice=invoice, error=None))
         except DomainError as exc:

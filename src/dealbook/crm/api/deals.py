@@ -16,7 +16,6 @@ from ninja.files import UploadedFile
 
 from dealbook.accounts.models import User
 from dealbook.api.fields import request_fields
-from dealbook.api.pagination import paginate
 from dealbook.api.schemas import CommentIn, EventOut, TimelinePage, timeline_page
 from dealbook.catalog.models import TaxProfile
 from dealbook.core import timeline
@@ -312,8 +311,11 @@ def deals_list(
     (prefix "-").
     """
     with request_fields("pipeline_id", "stage_id", "responsible_id", "company_id"):
-        qs = dq.deal_list(
+        items, next_cursor = dq.deal_page(
             request.auth,
+            ordering=ordering,
+            cursor=cursor,
+            limit=limit,
             pipeline=pipeline_id,
             stage=stage_id,
             responsible=responsible_id,
@@ -325,9 +327,6 @@ def deals_list(
             created_to=created_to,
             q=q,
         )
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=dq.ORDERINGS, default="-id", cursor=cursor, limit=limit
-    )
     return {"items": [_list_row(d) for d in items], "next_cursor": next_cursor}
 
 
@@ -391,10 +390,20 @@ def deals_patch(request, deal_id: int, payload: DealPatch):
 
 @deals_router.delete("deals/{int:deal_id}", response={204: None})
 def deals_delete(request, deal_id: int):
-    """Directors and administrators delete open deals (closed ones are history)."""
+    """R1 directors and administrators delete open deals (D8: closed ones are history); a deal with
+    invoices is refused (409, code deal_has_invoices); the kanban totals follow."""
     deal = dq.deal_for(request.auth, deal_id)
     deal_services.deal_delete(actor=request.auth, deal=deal)
     return Status(204, None)
+
+
+@deals_router.post("deals/{int:deal_id}/copy", response={201: DealOut})
+def deals_copy(request, deal_id: int):
+    """A new deal with the same fields, contacts and lines; the caller is its responsible (R3 COPIED
+    on both timelines). Closed deals may be copied."""
+    deal = dq.deal_for(request.auth, deal_id)
+    copy = deal_services.deal_copy(actor=request.auth, deal=deal)
+    return Status(201, _detail(request.auth, copy.pk))
 
 
 @deals_router.post("deals/{int:deal_id}/move", response=DealOut)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
+from django.db import connection
 from django.db.models.query import ValuesIterable
 from django.utils.translation import gettext as _
 
 from dealbook.accounts import policy
 from dealbook.accounts.models import Role
+from dealbook.api.pagination import decode_cursor, page_ordering, page_query, page_result
 from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.models import Deal, DealLine, LostReason, Pipeline, Source, Stage, StageKind
 
 # Columns a deal list shows. Rows come back as dicts, not model instances: building four model
@@ -143,7 +147,39 @@ def deal_list(
 ):
     """D6 filters over the visible deals; one query whose DealRow rows carry the stage, company
     name and responsible's name."""
-    qs = visible_deals(user)
+    qs = _filtered(
+        visible_deals(user),
+        user,
+        pipeline=pipeline,
+        stage=stage,
+        responsible=responsible,
+        mine=mine,
+        status=status,
+        company=company,
+        source=source,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+    )
+    return _as_rows(qs)
+
+
+def _filtered(
+    qs,
+    user,
+    *,
+    pipeline=None,
+    stage=None,
+    responsible=None,
+    mine=False,
+    status=None,
+    company=None,
+    source=None,
+    created_from=None,
+    created_to=None,
+    q=None,
+):
+    """The D6 filters on a queryset of deals (the caller scopes it by R2)."""
     ids = {"pipeline": pipeline, "stage": stage, "responsible": responsible, "company": company}
     for name, value in ids.items():
         if value is not None and as_id(value) is None:
@@ -174,9 +210,120 @@ def deal_list(
         qs = qs.filter(created_at__date__lte=created_to)
     if q:
         qs = qs.filter(title__icontains=q.strip())
+    return qs
+
+
+def _as_rows(qs):
     qs = qs.values(*LIST_VALUES)
     qs._iterable_class = _DealRows  # the documented values() machinery, yielding DealRow
     return qs
+
+
+# ---------------------------------------------------------------- one page of the list (API hot path)
+
+PAGES = ShapeCache()
+_ID_FILTERS = ("pipeline", "stage", "responsible", "company", "source")
+
+
+def deal_page(user, *, ordering: str | None = None, cursor: str | None = None, limit: int = 50, **filters):
+    """One keyset page of deal_list(user, **filters): (DealRow items, next_cursor), one query.
+
+    A page whose arguments are all integers (ids, the user, a cursor of the id ordering) runs the
+    SQL compiled for its shape the first time (core.sqlcache); any other page, or a shape the
+    cache refuses, goes through the ORM. Both come from `_page_query`.
+    """
+    field, desc = page_ordering(ordering, allowed=ORDERINGS, default="-id", limit=limit)
+    position = decode_cursor(cursor) if cursor else None
+    items = None
+    args = _page_args(user, filters, field, position)
+    if args is not None:
+        key = (
+            "deal_page",
+            policy.visibility(user),
+            field,
+            desc,
+            limit,
+            bool(filters.get("mine")),
+            filters.get("status"),
+        )
+
+        def build(stand_ins):
+            return _page_query(
+                _stand_in(user, stand_ins),
+                {**filters, **{name: stand_ins[name] for name in _ID_FILTERS if name in stand_ins}},
+                field=field,
+                desc=desc,
+                position=(stand_ins["after"], stand_ins["after"]) if "after" in stand_ins else None,
+                limit=limit,
+            )
+
+        items = PAGES.rows(key, build, args, row=DealRow)
+    if items is None:
+        items = list(_page_query(user, filters, field=field, desc=desc, position=position, limit=limit))
+    return page_result(items, field=field, limit=limit)
+
+
+def _page_query(user, filters: dict, *, field: str, desc: bool, position, limit: int):
+    """The page's queryset. A sales manager's R2 (own or shared) selects a small share of the
+    deals, so the OR of its branches walks the id index filtering row by row (12k rows skipped for
+    a page at 1M deals); where the database can order and limit inside a UNION (PostgreSQL), each
+    branch is one indexed scan of `limit + 1` rows and the UNION is ordered and limited again
+    (1M deals: 2.6 -> 1.5 ms planning + execution). A group manager's branches cover a large share
+    of the deals, where the OR is cheaper (1.2 vs 4 ms), and it stays."""
+    branches = policy.visible_branches(user)
+    if (
+        policy.visibility(user) != "own"
+        or len(branches) < 2
+        or not connection.features.supports_slicing_ordering_in_compound
+    ):
+        return page_query(deal_list(user, **filters), field=field, desc=desc, position=position, limit=limit)
+    parts = [
+        page_query(
+            _as_rows(_filtered(Deal.objects.filter(branch), user, **filters)),
+            field=field,
+            desc=desc,
+            position=position,
+            limit=limit,
+        )
+        for branch in branches
+    ]
+    return page_query(parts[0].union(*parts[1:]), field=field, desc=desc, position=None, limit=limit)
+
+
+def _page_args(user, filters: dict, field: str, position) -> dict[str, int] | None:
+    """The page's integer arguments by name, or None when it has any other kind (dates, text, a
+    cursor on another field) or a value deal_list would refuse."""
+    if filters.get("q") or filters.get("created_from") is not None or filters.get("created_to") is not None:
+        return None
+    if filters.get("status") and filters["status"] not in STATUSES:
+        return None
+    args = {"user": user.pk}
+    if user.group_id is not None:
+        args["group"] = user.group_id
+    for name in _ID_FILTERS:
+        value = filters.get(name)
+        if value is None or (name == "source" and value == ""):
+            continue
+        if name == "source" and not isinstance(value, int) and str(value).isdigit():
+            value = int(value)
+        if type(value) is not int or as_id(value) is None:
+            return None
+        args[name] = value
+    if position is not None:
+        if field != "pk":
+            return None
+        args["after"] = position[1]
+    return args
+
+
+def _stand_in(user, args: dict):
+    """The user as the page sees them, with `args`' pk and group id (the sentinels, when compiling)."""
+    if args["user"] == user.pk and args.get("group") == user.group_id:
+        return user
+    stand = copy.copy(user)
+    stand.pk = args["user"]
+    stand.group_id = args.get("group")
+    return stand
 
 
 def pipelines_active():

@@ -6,8 +6,9 @@ accounting, who register counterparties but do not sell to them (step 39: the ma
 company accounting created in order to take it). A group manager also sees the group's. Directors,
 administrators, operators and accounting see all (accounts.policy.SEE_ALL).
 
-Contacts: own, the group's (group manager), available to everyone, and the people of a company the
-user is responsible for.
+Contacts: own, the group's (group manager), available to everyone, the people of a company the
+user is responsible for, and the people of the deals the user is responsible for (D3: a deal handed
+to a manager brings its contacts along — seed steps 20–21 and 40 need them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from dealbook.accounts import policy
 from dealbook.accounts.models import Role
 from dealbook.core.errors import NotFound
-from dealbook.crm.models import Company, Contact, CounterpartyRequest
+from dealbook.crm.models import Company, Contact, CounterpartyRequest, DealContact
 
 # holding a company as its registrar does not make it theirs: sales managers may take it (C4)
 REGISTRAR_ROLES = (Role.ACCOUNTANT, Role.FINANCIAL_MANAGER)
@@ -43,7 +44,8 @@ def contact_visible_q(user) -> Q | None:
         return None
     through = Contact.companies.through
     own_company = Exists(through.objects.filter(contact_id=OuterRef("pk"), company__responsible_id=user.pk))
-    return q | Q(own_company)
+    on_my_deal = Exists(DealContact.objects.filter(contact_id=OuterRef("pk"), deal__responsible_id=user.pk))
+    return q | Q(own_company) | Q(on_my_deal)
 
 
 def contacts_visible(user):

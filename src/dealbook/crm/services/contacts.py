@@ -351,3 +351,7 @@ def contact_unlink_company(*, actor, contact: Contact, company: Company) -> bool
         },
     )
     return True
+
+
+# merging duplicates lives in its own module; it is a contacts service all the same
+from dealbook.crm.services.contact_merge import contact_merge  # noqa: E402, F401

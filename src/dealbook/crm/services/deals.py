@@ -8,6 +8,7 @@ to the timeline with who, from and to.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -176,10 +177,30 @@ def deal_move(*, actor, deal: Deal, stage, lost_reason=None, lost_comment: str =
     """D1 move within the deal's own pipeline (a lost stage needs a loss reason); D7 higher apps may
     refuse through the "deal_can_move" hook; D8 a closed deal does not move; D2 written with from/to."""
     locked = lock_deal(actor, deal)
+    return sync(deal, _move_locked(locked, actor, stage, lost_reason, lost_comment))
+
+
+@transaction.atomic
+def deal_advance_for_document(*, actor, deal: Deal, stage, document: dict) -> Deal | None:
+    """I7: an invoice issued, sent or paid moves its deal forward to an open stage as a system action
+    on the deal's behalf — the actor's role need not allow moving deals (an accountant recording the
+    payment, R1), but the actor must see the deal (R2, else NotFound). Only forward, never into a
+    won or lost stage; D8 a closed deal stays; D7 guards run. The event names the actor (R3) and the
+    document (`document`: e.g. {"invoice_id": 7, "number": "2026 / 7"}). None when nothing moved."""
+    locked = lock_deal(actor, deal, capability=None)
+    target = resolve_stage(locked.pipeline_id, stage)
+    if locked.stage.kind != StageKind.OPEN or target.kind != StageKind.OPEN:
+        return None
+    if (target.sort, target.pk) <= (locked.stage.sort, locked.stage.pk):
+        return None
+    return sync(deal, _move_locked(locked, actor, target, None, "", on_behalf_of=document))
+
+
+def _move_locked(locked: Deal, actor, stage, lost_reason, lost_comment: str, **event_extra) -> Deal:
     target = resolve_stage(locked.pipeline_id, stage)
     refuse_if_closed(locked, _("its stage"))
     if target.pk == locked.stage_id:
-        return sync(deal, locked)
+        return locked
     reason = resolve_lost_reason(lost_reason) if target.kind == StageKind.LOST else None
     hooks.run("deal_can_move", deal=locked, actor=actor, stage=target)
     before, previous = totals.share_of(locked), locked.stage
@@ -198,9 +219,9 @@ def deal_move(*, actor, deal: Deal, stage, lost_reason=None, lost_comment: str =
         if reason
         else {}
     )
-    stage_event(locked, actor, previous, target, **extra)
+    stage_event(locked, actor, previous, target, **extra, **event_extra)
     hooks.run("deal_stage_changed", deal=locked, actor=actor, previous_stage=previous)
-    return sync(deal, locked)
+    return locked
 
 
 def _may_assign(actor, deal: Deal) -> bool:
@@ -374,23 +395,99 @@ def deal_set_primary_contact(*, actor, deal: Deal, contact: Contact) -> DealCont
     return link
 
 
-# ---------------------------------------------------------------- delete
+# ---------------------------------------------------------------- copy and delete
+
+
+COPIED_FIELDS = (
+    "deal_type",
+    "location",
+    "delivery_address",
+    "comment",
+    "is_shared",
+    "currency",
+    "tax_profile",
+)
+
+
+@transaction.atomic
+def deal_copy(*, actor, deal: Deal) -> Deal:
+    """A new deal with the same fields, company, contacts (the primary first) and lines; the actor is
+    its responsible and it starts like every new deal (D1 first open stage, D3 then "Responsible
+    assigned"). A closed deal may be copied too (D8 freezes the deal, not what is made from it).
+    The dates are the copy's own: tax date today (P3 reprices the lines), no start or close date.
+    R3: COPIED on both timelines, tied by one group."""
+    policy.require(actor, "deal.create", _("Your role does not allow creating deals."))
+    source = lock_deal(actor, deal, capability=None)
+    links = list(
+        DealContact.objects.filter(deal=source).select_related("contact").order_by("-is_primary", "id")
+    )
+    copy = deal_create(
+        actor=actor,
+        title=source.title,
+        pipeline=source.pipeline,
+        company=source.company,
+        contacts=[link.contact for link in links],
+        responsible=actor,
+        source=source.source,
+        **{name: getattr(source, name) for name in COPIED_FIELDS},
+    )
+    before = totals.share_of(copy)
+    lines = list(DealLine.objects.filter(deal=source).order_by("sort", "id"))
+    if lines:
+        for line in lines:
+            line.pk, line.deal = None, copy
+        DealLine.objects.bulk_create(lines)
+        from dealbook.crm.services.lines import reprice_lines
+
+        reprice_lines(
+            copy
+        )  # the copy's tax date is today: the rates in force now (P3), amount from lines (D4)
+    elif source.amount:
+        copy.amount = source.amount
+        copy.save(update_fields=["amount", "updated_at"])
+    if source.probability is not None:
+        copy.probability = source.probability
+        copy.save(update_fields=["probability", "updated_at"])
+    totals.apply(before, totals.share_of(copy))
+    group = uuid.uuid4()
+    timeline.record(
+        copy,
+        EventKind.COPIED,
+        actor=actor,
+        data={"from_deal_id": source.pk, "from_title": source.title, "lines": len(lines)},
+        group=group,
+    )
+    timeline.record(
+        source,
+        EventKind.COPIED,
+        actor=actor,
+        data={"to_deal_id": copy.pk, "to_title": copy.title},
+        group=group,
+    )
+    return copy
 
 
 @transaction.atomic
 def deal_delete(*, actor, deal: Deal) -> None:
-    """Only directors and administrators delete, and only open deals: a won or lost deal is history
-    the loss analysis and revenue rely on (D8). Documents that point at the deal keep it (409)."""
+    """Only directors and administrators delete (R1), and only open deals: a won or lost deal is
+    history the loss analysis and revenue rely on (D8). Higher apps refuse through the
+    "deal_can_delete" hook (billing: the deal has invoices). The running totals lose the deal in the
+    same transaction; the company's and contacts' timelines keep a DELETED entry (R3)."""
     policy.require(actor, "deal.delete", _("Your role does not allow deleting deals."))
     locked = lock_deal(actor, deal, capability=None)
     refuse_if_closed(locked, _("its existence"))
+    hooks.run("deal_can_delete", deal=locked, actor=actor)
     before = totals.share_of(locked)
     linked = [locked.company, *Contact.objects.filter(deal_links__deal=locked)]
-    data = {"deal_id": locked.pk, "deal_title": locked.title, "deleted": True}
-    timeline.record(
-        locked, EventKind.UPDATED, actor=actor, data={"field": "deleted", "from": False, "to": True}
-    )
-    timeline.record_many([x for x in linked if x is not None], EventKind.LINK_REMOVED, actor=actor, data=data)
+    data = {
+        "deal_id": locked.pk,
+        "deal_title": locked.title,
+        "amount": locked.amount,
+        "currency": locked.currency,
+        "stage_name": locked.stage.name,
+    }
+    timeline.record(locked, EventKind.DELETED, actor=actor, data=data)
+    timeline.record_many([x for x in linked if x is not None], EventKind.DELETED, actor=actor, data=data)
     try:
         with transaction.atomic():
             locked.delete()

@@ -88,6 +88,22 @@ def localdt(moment):
     return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
 
 
+@register.filter
+def localdate(value):
+    """A date as the pages show dates ("12.05.2018"). Events keep dates as ISO text ("2018-05-12"),
+    which this reads too; anything else comes back as it is."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return localdt(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return value
+
+
 # A small consistent icon set (24px grid, stroked), always used next to a label or an aria-label.
 ICONS = {
     "lead": '<path d="M4 4h16v12H5.2L4 17.2z"/><path d="M8 9h8M8 12h5"/>',

@@ -105,7 +105,10 @@
       new Sortable(body, {
         group: "deals", animation: 120, draggable: ".deal-card", ghostClass: "sortable-ghost", chosenClass: "sortable-chosen",
         filter: ".load-more, .quick-create", preventOnFilter: false,
+        // while a card is dragged the Won / Lost bar at the bottom lights up
+        onStart: function () { board.classList.add("dragging"); },
         onEnd: function (evt) {
+          board.classList.remove("dragging");
           var item = evt.item, from = evt.from, to = evt.to;
           if (from === to) return;  // order within a stage is not stored
           var column = to.closest(".column");
@@ -116,7 +119,9 @@
           var send = function (extra) {
             var data = { stage: column.dataset.stage };
             if (extra) { data.lost_reason = extra.reason; data.lost_comment = extra.comment; }
-            post(item.dataset.moveUrl, data).then(function (res) {
+            // the board's filters go along so the headers that come back stay narrowed ("mine", D6)
+            var url = item.dataset.moveUrl + (board.dataset.filterQuery ? "?" + board.dataset.filterQuery : "");
+            post(url, data).then(function (res) {
               if (!res._ok) { snapBack(res.detail); return; }
               updateHeaders(res.headers);
               if (res.card) { var tmp = document.createElement("div"); tmp.innerHTML = res.card.trim(); var fresh = tmp.firstChild; item.replaceWith(fresh); }
@@ -163,3 +168,9 @@
     });
   });
 })();
+
+// a dialog the server sends already open (a form back with its errors, "?new=1") shows as a modal,
+// in view above the page like one the user opened; without script it stays open where it is
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); d.showModal(); });
+});

@@ -1,0 +1,84 @@
+"""core.sqlcache: a shape is compiled once and rerun with each call's integers; shapes whose
+integers do not come out as parameters of their own are refused (the caller uses the ORM)."""
+
+from decimal import Decimal
+
+import pytest
+
+from dealbook.core.sqlcache import ShapeCache, sentinels
+from dealbook.crm.models import Deal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deals(f):
+    f.russia()
+    pipeline = f.make_pipeline()
+    return [
+        f.make_deal(pipeline=pipeline, is_shared=i % 2 == 0, amount=Decimal("10.05") * (i + 1))
+        for i in range(4)
+    ]
+
+
+def by_pk(args):
+    return Deal.objects.filter(pk=args["pk"], is_shared=True).values(
+        "id", "amount", "is_shared", "created_at"
+    )
+
+
+def test_a_shape_reruns_with_new_integers_and_keeps_constants_and_converters(deals):
+    cache = ShapeCache()
+    shared = [d for d in deals if d.is_shared]
+    for deal in shared:
+        rows = cache.rows("one", by_pk, {"pk": deal.pk})
+        assert repr(rows) == repr(list(by_pk({"pk": deal.pk})))  # same types, same time zone object
+        assert type(rows[0]["amount"]) is Decimal and rows[0]["is_shared"] is True
+        assert rows[0]["created_at"].tzinfo is not None
+    private = next(d for d in deals if not d.is_shared)
+    assert cache.rows("one", by_pk, {"pk": private.pk}) == []  # is_shared=True stayed a constant
+    assert len(cache._plans) == 1
+
+
+def test_argument_names_are_part_of_the_shape(deals):
+    cache = ShapeCache()
+    cache.rows("k", lambda a: Deal.objects.filter(pk=a["pk"]).values("id"), {"pk": deals[0].pk})
+    rows = cache.rows(
+        "k", lambda a: Deal.objects.filter(pipeline_id=a["p"]).values("id"), {"p": deals[0].pipeline_id}
+    )
+    assert {r["id"] for r in rows} == {d.pk for d in deals}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # inlined into the SQL text
+        lambda a: Deal.objects.extra(where=[f"crm_deal.id <> {a['pk']}"]).values("id"),
+        # turned into a string parameter
+        lambda a: Deal.objects.filter(title=a["pk"]).values("id"),
+        # inside a LIKE pattern
+        lambda a: Deal.objects.filter(title__startswith=a["pk"]).values("id"),
+        # not a values() query
+        lambda a: Deal.objects.filter(pk=a["pk"]),
+    ],
+    ids=["inlined", "string", "pattern", "models"],
+)
+def test_shapes_whose_integers_are_not_plain_parameters_are_refused(deals, build):
+    cache = ShapeCache()
+    assert cache.rows("bad", build, {"pk": deals[0].pk}) is None
+    assert cache.rows("bad", build, {"pk": deals[0].pk}) is None  # the refusal is remembered
+
+
+def test_a_full_cache_stops_inserting_but_still_answers(deals):
+    cache = ShapeCache(maxsize=1)
+    for i, deal in enumerate(deals):
+        rows = cache.rows(("pk", i), lambda a: Deal.objects.filter(pk=a["pk"]).values("id"), {"pk": deal.pk})
+        assert rows == [{"id": deal.pk}]
+    assert len(cache._plans) == 1
+
+
+def test_sentinels_are_distinct_valid_ids_none_inside_another():
+    values = sentinels([f"n{i}" for i in range(20)])
+    texts = [str(v) for v in values.values()]
+    assert len(set(texts)) == 20 and all(0 < v < 2**63 for v in values.values())
+    assert not any(a in b for a in texts for b in texts if a != b)
