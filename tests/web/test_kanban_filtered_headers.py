@@ -114,3 +114,38 @@ def test_group_manager_filtering_a_member(spread, client_as):
     pipeline = spread["pipeline"]
     html = board_html(client_as(head), pipeline, responsible=spread["other"].pk)
     assert headers_of(html) == recount(head, pipeline, responsible=spread["other"])
+
+
+def test_source_filter_headers_are_counted_over_the_filtered_deals(spread, client_as):
+    """D6: the source filter is not in the running totals, so the headers are counted live over the
+    cards' deals — they equal a recount with the same source, not the whole stage."""
+    from dealbook.crm.models import Source
+
+    manager, pipeline = spread["manager"], spread["pipeline"]
+    source = Source.objects.order_by("pk").first() or Source.objects.create(code="web", name="Web")
+    negotiation = factories.stage(pipeline, "negotiation")
+    tagged = Deal.objects.filter(pipeline=pipeline, stage=negotiation, responsible=manager).first()
+    Deal.objects.filter(pipeline=pipeline).update(source=None)
+    Deal.objects.filter(pk=tagged.pk).update(source=source)
+    html = board_html(client_as(manager), pipeline, source=source.pk)
+    assert headers_of(html) == recount(manager, pipeline, source=source)
+    assert headers_of(html)[negotiation.pk] == (1, format_money(Decimal(tagged.amount), "RUB"))
+
+
+def test_creation_date_filter_headers_equal_a_recount(spread, client_as):
+    """D6: a creation-date filter narrows the headers to the deals created in that period."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    manager, pipeline = spread["manager"], spread["pipeline"]
+    old = timezone.now() - dt.timedelta(days=40)
+    first = (
+        visible_deals(manager).filter(pipeline=pipeline, stage__kind=StageKind.OPEN).order_by("pk").first()
+    )
+    Deal.objects.filter(pk=first.pk).update(created_at=old)
+    since = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    html = board_html(client_as(manager), pipeline, created_from=since)
+    expected = recount(manager, pipeline, created_at__date__gte=since)
+    assert headers_of(html) == expected
+    assert headers_of(html)[first.stage_id][0] == recount(manager, pipeline)[first.stage_id][0] - 1

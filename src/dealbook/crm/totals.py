@@ -158,6 +158,24 @@ def stage_headers(user, pipeline: Pipeline, *, responsible_id: int | None = None
     if responsible_id is not None:
         rows = rows.filter(responsible_key=responsible_id)
     sums = rows.values("stage_id", "currency").annotate(n=Sum("count"), total=Sum("amount")).order_by()
+    return _headers(stages, sums)
+
+
+def stage_headers_live(deals, pipeline: Pipeline) -> list[dict]:
+    """Headers counted from `deals` (already R2-scoped and filtered) when the board is narrowed by
+    something the running totals do not hold (source, creation dates): a GROUP BY over just the
+    filtered deals of one pipeline, in the same shape as stage_headers."""
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("sort", "id"))
+    sums = (
+        deals.filter(pipeline=pipeline)
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    )
+    return _headers(stages, sums)
+
+
+def _headers(stages, sums) -> list[dict]:
     default_currency = settings.DEALBOOK_DEFAULT_CURRENCY
     per_stage: dict[int, dict] = {s.pk: {"count": 0, "amounts": {}} for s in stages}
     for r in sums:

@@ -44,9 +44,20 @@ def _headers_responsible(user, filters: dict) -> int | None:
     return wanted.pop() if len(wanted) == 1 else -1
 
 
+# filters the running totals do not hold: with any of them the headers are counted live
+LIVE_HEADER_FILTERS = ("source", "created_from", "created_to")
+
+
 def _header_items(user, pipeline, filters: dict | None = None) -> list[dict]:
-    """D6 column headers from the running totals, narrowed like the cards by "mine" and responsible."""
-    responsible_id = _headers_responsible(user, filters or {})
+    """D6 column headers narrowed like the cards: from the running totals for "mine" and responsible,
+    counted over the filtered deals for source and creation dates."""
+    filters = filters or {}
+    if any(filters.get(name) not in (None, "") for name in LIVE_HEADER_FILTERS):
+        deals = dq.visible_deals(user)
+        narrowed = dq.deal_list(user, pipeline=pipeline.pk, **filters).values("pk")
+        headers = totals.stage_headers_live(deals.filter(pk__in=narrowed), pipeline)
+    else:
+        headers = totals.stage_headers(user, pipeline, responsible_id=_headers_responsible(user, filters))
     return [
         {
             "stage": h["stage"],
@@ -55,7 +66,7 @@ def _header_items(user, pipeline, filters: dict | None = None) -> list[dict]:
             "amount": h["amount"],
             "sum": format_money(h["amount"], _currency()),
         }
-        for h in totals.stage_headers(user, pipeline, responsible_id=responsible_id)
+        for h in headers
     ]
 
 
