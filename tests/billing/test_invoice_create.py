@@ -214,5 +214,7 @@ def test_deal_with_invoices_cannot_be_deleted(w, invoice):
 
     with pytest.raises(RuleViolation) as err:
         deal_delete(actor=w.director, deal=w.deal)
-    assert err.value.code == "deal_has_invoices" and "invoice" in str(err.value.detail if hasattr(err.value, "detail") else err.value)
+    assert err.value.code == "deal_has_invoices" and "invoice" in str(
+        err.value.detail if hasattr(err.value, "detail") else err.value
+    )
     assert Invoice.objects.filter(pk=invoice.pk).exists()

@@ -16,8 +16,8 @@ from dealbook.sales.models import Proposal
 # step → the most queries it may take; today's count (SQLite, in a test: the first number of the
 # year creates its sequence row, the API token's use is written) and what they are
 BOUNDS = {
-    "create": 22,  # 18: token, seller, payer, tax profile, number, insert, products, rate, lines, totals, event, detail
-    "send": 13,  # 10: token, lookup, lock, lines exist, e-mail template, print data, save, event, detail
+    "create": 21,  # 17: token, seller, payer, tax profile, number, insert, products, rate, lines, totals, event, lines
+    "send": 12,  # 9: token, lookup, lock, lines exist, e-mail template, print data, save, event, lines
     "open": 6,  # 4: lock, save, event, lines
     "accept": 24,  # 20: lock, signature, manager, tax profile, invoice (number, products, rate, lines, totals, event)
     "get": 3,  # 2: the proposal, its lines

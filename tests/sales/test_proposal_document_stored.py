@@ -106,3 +106,25 @@ def test_q2_a_proposal_sent_before_documents_were_stored_is_stored_at_signing(w)
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.document_sha256 == digest == proposal.signature.document_sha256
     assert svc.proposal_signed_copy(proposal=proposal).signed_pdf
+
+
+def test_q2_a_signature_recorded_before_the_certificate_fields_still_gets_its_certificate(w):
+    import io
+
+    from pypdf import PdfReader
+
+    from dealbook.sales.models import ProposalSignature
+
+    proposal = make_sent(w)
+    svc.proposal_accept(
+        token=proposal.public_token,
+        signer_name="Роман Сидоров",
+        consent=True,
+        document_sha256=proposal.document_sha256,
+        ip="203.0.113.7",
+    )
+    ProposalSignature.objects.filter(proposal=proposal).update(language="", document_label="", seller_name="")
+    signature = svc.proposal_signed_copy(proposal=Proposal.objects.get(pk=proposal.pk))
+    with signature.signed_pdf.open("rb") as fh:
+        certificate = PdfReader(io.BytesIO(fh.read())).pages[-1].extract_text()
+    assert proposal.number in certificate and "ВЕСТ ГРУПП" in certificate

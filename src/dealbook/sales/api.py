@@ -57,15 +57,16 @@ def _contact(user, pk):
     return found
 
 
-def _detail(request, pk) -> dict:
-    p = sq.proposal_for(request.auth, pk, related=sq.DETAIL_RELATED)
+def _detail(request, pk, proposal=None) -> dict:
+    """`proposal`: as the service just left it (saved, its client loaded, not signed), else read."""
+    p = proposal if proposal is not None else sq.proposal_for(request.auth, pk, related=sq.DETAIL_RELATED)
     data = {f.attname: getattr(p, f.attname) for f in p._meta.concrete_fields}
     data.update(
         id=p.pk,
         client_name=p.client_name,
         status_name=p.get_status_display(),
         public_url=public_link(p, request.build_absolute_uri("/")),
-        signature=getattr(p, "signature", None),
+        signature=None if proposal is not None else getattr(p, "signature", None),
         lines=list(sq.proposal_lines(p)),
     )
     return data
@@ -102,7 +103,7 @@ def proposals_create(request, payload: ProposalIn):
             comment=payload.comment,
             lines=[line.dict() for line in payload.lines],
         )
-    return Status(201, _detail(request, proposal.pk))
+    return Status(201, _detail(request, proposal.pk, proposal))
 
 
 @router.get("proposals/{int:proposal_id}", response=ProposalOut)
@@ -159,7 +160,7 @@ def proposals_line_remove(request, proposal_id: int, line_id: int):
 def proposals_send(request, proposal_id: int, payload: SendIn):
     """Q2: e-mail the PDF and the public link (the client's address unless `to`); Draft → Sent."""
     proposal = sq.proposal_for(request.auth, proposal_id, related=())
-    svc.proposal_send(
+    sent = svc.proposal_send(
         actor=request.auth,
         proposal=proposal,
         to=payload.to,
@@ -167,7 +168,7 @@ def proposals_send(request, proposal_id: int, payload: SendIn):
         body=payload.body,
         base_url=request.build_absolute_uri("/"),
     )
-    return _detail(request, proposal_id)
+    return _detail(request, proposal_id, sent)  # only a draft, sent or viewed one is sent: unsigned
 
 
 @router.post("proposals/{int:proposal_id}/to-invoice", response=ProposalOut)

@@ -189,7 +189,10 @@ def certificate_fields(proposal: Proposal, language: str) -> dict:
 def certificate_pdf(signature: ProposalSignature) -> bytes:
     """Q2: one page stating who signed what, when and from where, with the document's SHA-256 —
     from the signature record alone, so the page is the same whenever it is made."""
-    language = signature.language or "ru"
+    language = signature.language or proposal_language(signature.proposal)
+    fixed = {"document_label": signature.document_label, "seller_name": signature.seller_name}
+    if not signature.document_label:  # signed before these were recorded: as the proposal states them
+        fixed = certificate_fields(signature.proposal, language)
     with translation.override(language):
         labels = {
             "title": _("Electronic signature certificate"),
@@ -211,8 +214,8 @@ def certificate_pdf(signature: ProposalSignature) -> bytes:
         }
     data = {
         "labels": labels,
-        "document": signature.document_label,
-        "seller": signature.seller_name,
+        "document": fixed["document_label"],
+        "seller": fixed["seller_name"],
         "signer": signature.signer_name,
         "signed_at": signature.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "ip": signature.ip or "",

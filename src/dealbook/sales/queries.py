@@ -20,7 +20,9 @@ def visible_proposals(user):
     return policy.filter_visible(Proposal.objects.all(), user, shared="deal__is_shared")
 
 
-FULL_RELATED = (*LIST_RELATED, "deal", "tax_profile", "signature")
+# the card's: the manager, the invoice and the tax profile load on use — PostgreSQL plans eight
+# joins in ~5 ms, five in ~1 ms, while a primary-key fetch costs a fraction of that
+FULL_RELATED = ("seller", "payer_company", "payer_contact", "deal", "signature")
 # what the API's detail shows besides the proposal's own fields: the client's name, the signature
 DETAIL_RELATED = ("payer_company", "payer_contact", "signature")
 
