@@ -107,6 +107,12 @@ else:
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
+# Shared cache: the public pages' rate limits (sales/ratelimit.py) count across all workers and
+# servers when REDIS_URL is set; without it each worker process counts on its own (locmem).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
 # API bearer tokens are remembered per worker for this many seconds (api/auth.py): a revoked token
 # or deactivated user stops working within this bound in every process.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("DEALBOOK_TOKEN_CACHE_SECONDS", "5"))

@@ -190,3 +190,33 @@ def test_rate_limit_on_sign_attempts_answers_429_and_changes_nothing(w):
     r = c.post(url, {"signer_name": "Роман Сидоров", "consent": "on", "document_sha256": digest})
     assert r.status_code == 429
     assert snapshot() == before
+
+
+def test_rate_limit_counts_in_redis_when_configured_so_all_workers_share_it(w, settings):
+    """Q2 public pages: with REDIS_URL the counters live in Redis, where every gunicorn worker
+    (and every server) sees the same count — a second process opening a connection reads it."""
+    import uuid
+
+    import redis
+    from django.core.cache import caches
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    proposal = make_sent(w)
+    views, _window = LIMITS["view"]
+    url = reverse("proposal_public_pdf", args=[proposal.public_token])
+    c = client()
+    try:
+        codes = [c.get(url).status_code for _ in range(views + 1)]
+        assert codes[:views] == [200] * views and codes[-1] == 429
+        other = redis.Redis.from_url("redis://127.0.0.1:6379/15")  # another worker's connection
+        keys = other.keys(f"{prefix}:*")
+        assert keys and max(int(other.get(k)) for k in keys) >= views
+    finally:
+        caches["default"].clear()
