@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, CharField, DateField, Exists, F, Func, IntegerField, OuterRef, Value, When
+from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils.translation import gettext as _
 
 from dealbook.accounts import policy
@@ -24,8 +25,72 @@ from dealbook.billing.services.common import first, require_billing
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.crm.queries.deals import as_id
 
-# public ordering names → non-null fields (keyset pagination)
-ORDERINGS = {"id": "pk", "date": "date", "number": "seq", "total": "total", "created_at": "created_at"}
+# public ordering names → non-null fields or sort keys (keyset pagination); the *_key names are
+# annotated by with_sort_key
+ORDERINGS = {
+    "id": "pk",
+    "date": "date",
+    "number": "seq",
+    "total": "total",
+    "created_at": "created_at",
+    "due_date": "due_key",
+    "customer": "customer_key",
+    "status": "status_key",
+    "batch": "batch",
+}
+NO_DUE_DATE = dt.date(9999, 12, 31)  # an invoice without a due date sorts after every dated one
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+class Folded(Func):
+    """Case-folded text to sort by, alike on both databases: SQLite's LOWER folds ASCII only, so a
+    Python case fold is registered on its connection (as core.search does for the search box)."""
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        connection.ensure_connection()
+        connection.connection.create_function("dealbook_sortfold", 1, _casefold, deterministic=True)
+        return self.as_sql(compiler, connection, function="dealbook_sortfold", **extra)
+
+
+def _customer_key():
+    """I9: the payer's name as the list shows it (the company, else the contact's full name), folded."""
+    contact = Trim(
+        Concat(
+            "payer_contact__last_name",
+            Value(" "),
+            "payer_contact__first_name",
+            Value(" "),
+            "payer_contact__middle_name",
+            output_field=CharField(),
+        )
+    )
+    return Folded(Coalesce(F("payer_company__name"), contact, Value(""), output_field=CharField()))
+
+
+def _status_key():
+    """I5's statuses in their lifecycle order (New … Exported), not alphabetically by code."""
+    ranks = [When(status=value, then=Value(rank)) for rank, value in enumerate(InvoiceStatus.values)]
+    return Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
+
+
+SORT_KEYS = {
+    "due_key": lambda: Coalesce("due_date", Value(NO_DUE_DATE), output_field=DateField()),
+    "customer_key": _customer_key,
+    "status_key": _status_key,
+}
+
+
+def with_sort_key(qs, ordering: str | None, allowed: dict[str, str] = ORDERINGS):
+    """Annotate the non-null, deterministic key a derived ordering pages by (due date with NULLs
+    last, customer name, status rank); other orderings, valid or not, leave qs as it is."""
+    key = allowed.get((ordering or "").lstrip("-"))
+    return qs.annotate(**{key: SORT_KEYS[key]()}) if key in SORT_KEYS else qs
 
 
 def visible_invoices(user):

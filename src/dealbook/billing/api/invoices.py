@@ -142,7 +142,8 @@ def invoices_list(
 ):
     """I9 list: number fragment, date range, customer (company id) or contact, status (comma list),
     amount range, due date range, overdue, deal, seller. Ordering: id, date, number, total,
-    created_at (prefix "-"). X3: has_closing_document / closing_received per row."""
+    created_at, due_date (none last), customer (payer name, case-insensitive), status (lifecycle
+    order), batch (prefix "-"). X3: has_closing_document / closing_received per row."""
     qs = bq.invoice_list(
         request.auth,
         number=number,
@@ -160,7 +161,12 @@ def invoices_list(
         seller=seller,
     )
     items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=bq.ORDERINGS, default="-id", cursor=cursor, limit=limit
+        bq.with_sort_key(qs, ordering),
+        ordering=ordering,
+        allowed=bq.ORDERINGS,
+        default="-id",
+        cursor=cursor,
+        limit=limit,
     )
     return {"items": [_row(i) for i in items], "next_cursor": next_cursor}
 

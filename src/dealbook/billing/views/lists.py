@@ -16,21 +16,23 @@ from dealbook.core.errors import DomainError
 from dealbook.web.pages import page
 
 PAGE = 50
-# public ordering names → non-null fields (keyset pagination)
+# public ordering names → non-null fields or sort keys (keyset pagination)
 ORDERINGS = {**bq.ORDERINGS, "paid": "paid_amount"}
-SORTABLE = ("number", "date", "total", "paid")
+SORTABLE = ("number", "date", "customer", "status", "total", "paid", "due_date", "batch")
+NEWEST_FIRST = {"number", "date", "total", "paid"}  # the first click sorts these descending
 
 
 def _sort_links(ordering: str) -> dict:
-    """Per sortable column: the ordering a click asks for and the arrow shown now."""
+    """Per sortable column: the ordering a click asks for, the arrow shown now and its aria-sort."""
     links = {}
     for name in SORTABLE:
         if ordering == name:
-            links[name] = {"next": f"-{name}", "arrow": "↑"}
+            links[name] = {"next": f"-{name}", "arrow": "↑", "aria": "ascending"}
         elif ordering == f"-{name}":
-            links[name] = {"next": name, "arrow": "↓"}
+            links[name] = {"next": name, "arrow": "↓", "aria": "descending"}
         else:
-            links[name] = {"next": f"-{name}", "arrow": ""}
+            first = f"-{name}" if name in NEWEST_FIRST else name
+            links[name] = {"next": first, "arrow": "", "aria": "none"}
     return links
 
 
@@ -66,7 +68,7 @@ def _labels() -> dict:
 @page
 def invoices_list(request):
     """I9: number, date range, customer, status (Overdue derived), amount range, due date range,
-    batch and responsible; X3 closing document marker; sorted by number, date, amount or paid;
+    batch and responsible; X3 closing document marker; sorted by any column but the closing marker;
     keyset pages of 50 in a fixed number of queries (R2 through billing.queries)."""
     user = request.user
     ordering = request.GET.get("ordering") or "-id"
@@ -77,6 +79,7 @@ def invoices_list(request):
     try:
         args, extra, raw = forms.list_filters(request.GET)
         qs = forms.apply_extra(bq.invoice_list(user, **args), extra)
+        qs = bq.with_sort_key(qs, ordering, ORDERINGS)
         rows, next_cursor = paginate(
             qs,
             ordering=ordering,
