@@ -70,6 +70,15 @@ def drag(page, source, target) -> None:
 
 
 @pytest.fixture
+def demo(transactional_db):
+    """The demo world (dealbook.demo), loaded into the live server's database as `make run` does."""
+    from dealbook import demo as demo_data
+
+    demo_data.load()
+    return {"password": demo_data.DEMO_PASSWORD}
+
+
+@pytest.fixture
 def world(transactional_db):
     group = factories.make_group("Отдел продаж ЖБИ")
     pipeline = factories.make_pipeline("ЖБИ")

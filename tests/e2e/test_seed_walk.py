@@ -14,24 +14,19 @@ README's pictures in docs/screenshots/ are refreshed too.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import struct
 import zlib
 import zoneinfo
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from dealbook.accounts.models import User
 from dealbook.crm.models import Company, Deal
+from tests.e2e.walk import edit_field, hx_ready, open_tab, pick_option, sign_in, sign_out, snap
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-DOCS = ROOT / "docs" / "screenshots"
 
 DEAL_TITLE = (
     "02/12.05 КС, ФБС тест"  # the seed's numbering: the day's second request (01/12.05 is in the demo)
@@ -65,94 +60,6 @@ def _png() -> bytes:
     header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00" + b"\x80\x80\x80" * 2 + b"\x00" + b"\x80\x80\x80" * 2)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-def demo(transactional_db):
-    """The demo world (dealbook.demo), loaded into the live server's database as `make run` does."""
-    from dealbook import demo as demo_data
-
-    demo_data.load()
-    return {"password": demo_data.DEMO_PASSWORD}
-
-
-def snap(page, name: str, *, docs: str | None = None) -> None:
-    """A screenshot into the artifacts; the README's copy only when asked to refresh the docs."""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
-    quiet = {"animations": "disabled", "style": ".htmx-progress, #toasts { display: none !important; }"}
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"seed-walk-{name}.png"), **quiet)
-    if docs and os.environ.get("DEALBOOK_DOCS_SHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS / f"{docs}.png"), **quiet)
-
-
-def hx_ready(page, locator):
-    """Wait until htmx has processed the element (or the hx-* element around it, e.g. its form):
-    content just swapped in only reacts once htmx has wired it up. Returns the locator."""
-    page.wait_for_function(
-        "el => { const h = el.closest('[hx-get],[hx-post]'); const d = h && h['htmx-internal-data'];"
-        " return !h || !!(d && d.initHash); }",
-        arg=locator.element_handle(),
-    )
-    return locator
-
-
-def sign_in(page, username: str, password: str) -> None:
-    """Sign in, then pick English in the user menu (the demo users' saved language is Russian)."""
-    from playwright.sync_api import expect
-
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/deals/**")
-    page.locator(".user-menu summary").click()
-    with page.expect_navigation():
-        page.locator(".user-menu button[name=language][value=en]").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-
-
-def sign_out(page) -> None:
-    page.locator(".user-menu summary").click()
-    page.locator(".user-menu form[action$='/logout/'] button").click()
-    page.wait_for_url("**/login/**")
-
-
-def edit_field(page, name: str, value: str, shown: str, *, select: bool = False) -> None:
-    """A deal field edited in place (D5): click the value, change it, save, see the new value."""
-    from playwright.sync_api import expect
-
-    box = page.locator(f"#field-{name}")
-    hx_ready(page, box.locator("button.editable")).click()
-    control = page.locator(f"#field-{name} form [name={name}]")
-    if select:
-        control.select_option(label=value)
-    else:
-        control.fill(value)
-    hx_ready(page, page.locator(f"#field-{name} form").get_by_role("button", name="Save")).click()
-    expect(page.locator(f"#field-{name} button.editable")).to_contain_text(shown)
-
-
-def pick_option(page, search, select, text: str, wanted: str | None = None) -> None:
-    """Type into an as-you-type search box, wait for the server's options, choose one."""
-    from playwright.sync_api import expect
-
-    hx_ready(page, search)
-    with page.expect_response(lambda r: "/options/" in r.url):
-        search.fill(text)
-    option = (
-        select.locator(f"option[value='{wanted}']") if wanted else select.locator("option", has_text=text)
-    )
-    expect(option.first).to_be_attached()
-    select.select_option(value=option.first.get_attribute("value"))
-
-
-def open_tab(page, name: str) -> None:
-    from playwright.sync_api import expect
-
-    page.get_by_role("tab", name=name).click()
-    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
 
 
 def test_seed_002_steps_1_to_42_through_the_pages(page, demo):  # noqa: PLR0915 — one long walk

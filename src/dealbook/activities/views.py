@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from dealbook.activities import queries, services
 from dealbook.activities.models import ChecklistItem, TaskKind
 from dealbook.core.errors import DomainError, InvalidInput, NotFound
 from dealbook.crm.queries import deals as dq
+from dealbook.crm.queries.parties import contact_get
 from dealbook.web.pages import page, render_form
 
 
@@ -26,10 +28,11 @@ def _annotate(tasks, user):
     return tasks
 
 
-def _deal_tasks(request, deal, error=None, values=None):
-    tasks = _annotate(list(queries.tasks_of_record(request.user, deal)), request.user)
+def _deal_tasks(request, deal, error=None, values=None, *, record=None, create_url=None):
+    tasks = _annotate(list(queries.tasks_of_record(request.user, record or deal)), request.user)
     context = {
         "deal": deal,
+        "task_create_url": create_url,
         "tasks": tasks,
         "users": list(active_users()),
         "kinds": TaskKind.choices,
@@ -56,25 +59,42 @@ def deal_task_create(request, pk: int):
     """T3 a task on the deal: title and deadline required, for me or another responsible; the
     checklist's items one per line (T2)."""
     deal = dq.deal_for(request.user, pk)
-    responsible = None
     try:
-        if request.POST.get("responsible"):
-            responsible = active_users().filter(pk=dq.as_id(request.POST["responsible"]) or 0).first()
-            if responsible is None:
-                raise InvalidInput(_("Unknown or inactive user."), field="responsible")
-        checklist = [line for line in request.POST.get("checklist", "").splitlines() if line.strip()]
-        services.task_create(
-            actor=request.user,
-            title=request.POST.get("title", ""),
-            deadline=_moment(request.POST.get("deadline", "")),
-            responsible=responsible,
-            kind=request.POST.get("kind") or TaskKind.TASK,
-            deal=deal,
-            checklist=checklist,
-        )
+        _create_task(request, deal=deal)
     except DomainError as exc:
         return _deal_tasks(request, deal, exc, request.POST)
     return _deal_tasks(request, deal)
+
+
+@require_POST
+@page
+def contact_task_create(request, pk: int):
+    """T3 on a contact's card: the follow-up call after the deal (seed step 61), same form and rules."""
+    contact = contact_get(request.user, pk)
+    url = reverse("contact_task_create", args=[contact.pk])
+    try:
+        _create_task(request, contact=contact)
+    except DomainError as exc:
+        return _deal_tasks(request, None, exc, request.POST, record=contact, create_url=url)
+    return _deal_tasks(request, None, record=contact, create_url=url)
+
+
+def _create_task(request, **links):
+    responsible = None
+    if request.POST.get("responsible"):
+        responsible = active_users().filter(pk=dq.as_id(request.POST["responsible"]) or 0).first()
+        if responsible is None:
+            raise InvalidInput(_("Unknown or inactive user."), field="responsible")
+    checklist = [line for line in request.POST.get("checklist", "").splitlines() if line.strip()]
+    return services.task_create(
+        actor=request.user,
+        title=request.POST.get("title", ""),
+        deadline=_moment(request.POST.get("deadline", "")),
+        responsible=responsible,
+        kind=request.POST.get("kind") or TaskKind.TASK,
+        checklist=checklist,
+        **links,
+    )
 
 
 def _task_partial(request, task, error=None):

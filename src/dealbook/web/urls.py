@@ -46,6 +46,7 @@ urlpatterns = [
     path("deals/<int:pk>/lines/<int:line_id>/", crm_views.deal_line_update, name="deal_line_update"),
     path("deals/<int:pk>/lines/<int:line_id>/remove/", crm_views.deal_line_remove, name="deal_line_remove"),
     path("deals/<int:pk>/tasks/", task_views.deal_task_create, name="deal_task_create"),
+    path("contacts/<int:pk>/tasks/", task_views.contact_task_create, name="contact_task_create"),
     path("files/<int:pk>/", crm_views.attachment_download, name="attachment"),
     path("catalog/options/", crm_views.product_options, name="product_options"),
     # parties

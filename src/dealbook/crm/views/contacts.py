@@ -8,10 +8,15 @@ import json
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dealbook.accounts.queries import active_users
+from dealbook.activities.models import TaskKind
+from dealbook.activities.queries import tasks_of_record
 from dealbook.core import timeline
 from dealbook.core.errors import DomainError, InvalidInput, NotFound
 from dealbook.crm.duplicates import find_matches
@@ -116,6 +121,11 @@ def contact_card(request, pk: int):
     )
     events = list(timeline.events_for(contact, limit=30))
     duplicates, _found = merge_candidates(request.user, contact)
+    tasks = list(tasks_of_record(request.user, contact))
+    now = timezone.now()
+    for task in tasks:
+        task.overdue = task.is_overdue(now)
+        task.may_edit = task.can_edit(request.user)
     return render(
         request,
         "crm/contact_card.html",
@@ -127,6 +137,10 @@ def contact_card(request, pk: int):
             "duplicates": duplicates,
             "found": [],
             "q": "",
+            "tasks": tasks,
+            "task_create_url": reverse("contact_task_create", args=[contact.pk]),
+            "users": list(active_users()),
+            "kinds": TaskKind.choices,
         },
     )
 
