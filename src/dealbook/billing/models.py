@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dealbook.catalog.models import PricedLineFields
+
 DEFAULT_PATTERN = "{year} / {seq}"  # the seed's "2018 / 943"
 
 
@@ -242,34 +244,10 @@ class Invoice(models.Model):
         return bool(self.due_date and self.status in OPEN_STATES and self.due_date < today)
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(PricedLineFields):
     """A priced line (P1–P6): amounts come from core.tax, never typed."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=255)
-    sort = models.PositiveIntegerField(default=0)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
-    unit = models.ForeignKey(
-        "catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
-    )
-    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2)
-    discount_kind = models.CharField(_("discount kind"), max_length=8, blank=True)
-    discount_value = models.DecimalField(_("discount"), max_digits=18, decimal_places=2, default=Decimal("0"))
-    tax_kind = models.CharField(_("tax"), max_length=16)
-    tax_rate = models.DecimalField(_("tax rate, %"), max_digits=6, decimal_places=3, null=True, blank=True)
-    price_includes_tax = models.BooleanField(_("price includes tax"), default=True)
-    subtotal = models.DecimalField(max_digits=18, decimal_places=2)
-    discount_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    net = models.DecimalField(max_digits=18, decimal_places=2)
-    tax = models.DecimalField(max_digits=18, decimal_places=2)
-    total = models.DecimalField(max_digits=18, decimal_places=2)
-
-    class Meta:
-        ordering = ["sort", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PaymentMethod(models.TextChoices):

@@ -112,3 +112,36 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PricedLineFields(models.Model):
+    """The fields of a document's priced line (P1–P6), shared by proposal and invoice lines: the
+    product and its name, quantity and unit, price and discount as chosen; the tax kind, rate and
+    price-includes-tax taken when priced; the amounts computed by core.tax, never typed.
+    catalog.lines builds, changes and sums them."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=255)
+    sort = models.PositiveIntegerField(default=0)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
+    unit = models.ForeignKey(
+        "catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2)
+    discount_kind = models.CharField(_("discount kind"), max_length=8, blank=True)
+    discount_value = models.DecimalField(_("discount"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    tax_kind = models.CharField(_("tax"), max_length=16)
+    tax_rate = models.DecimalField(_("tax rate, %"), max_digits=6, decimal_places=3, null=True, blank=True)
+    price_includes_tax = models.BooleanField(_("price includes tax"), default=True)
+    subtotal = models.DecimalField(max_digits=18, decimal_places=2)
+    discount_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    net = models.DecimalField(max_digits=18, decimal_places=2)
+    tax = models.DecimalField(max_digits=18, decimal_places=2)
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.name

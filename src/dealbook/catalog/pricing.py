@@ -28,6 +28,7 @@ MAX_ID = 2**63 - 1
 _OTHER_CURRENCY = {
     "deal": gettext_lazy("The product is priced in %(p)s and the deal is in %(d)s: give a price."),
     "invoice": gettext_lazy("The product is priced in %(p)s and the invoice is in %(i)s: give a price."),
+    "proposal": gettext_lazy("The product is priced in %(p)s and the proposal is in %(c)s: give a price."),
 }
 
 
@@ -105,11 +106,13 @@ def clean_money(value, *, currency: str, field: str) -> Decimal:
 
 def line_price(product: Product, price, *, currency: str, record: str = "deal") -> Decimal:
     """P1: the price defaults to the product's when the record is in the product's currency;
-    otherwise a price must be given. `record` ("deal" or "invoice") picks the message's wording."""
+    otherwise a price must be given. `record` ("deal", "invoice" or "proposal") picks the message's
+    wording."""
     if price is None or price == "":
         if product.currency != currency:
             raise InvalidInput(
-                _OTHER_CURRENCY[record] % {"p": product.currency, "d": currency, "i": currency},
+                _OTHER_CURRENCY[record]
+                % {"p": product.currency, "d": currency, "i": currency, "c": currency},
                 field="price",
             )
         return product.price

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealbook.catalog.models import PricedLineFields
+
 
 def new_token() -> str:
     """The public link's token: 24 random bytes = 192 bits, so it cannot be guessed (Q2)."""
@@ -176,36 +178,14 @@ class Proposal(models.Model):
         return self.link_expires_at is not None and self.link_expires_at <= now
 
 
-class ProposalLine(models.Model):
+class ProposalLine(PricedLineFields):
     """A priced line (P1–P6), as on an invoice: the amounts come from core.tax, never typed."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=255)
-    sort = models.PositiveIntegerField(default=0)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=3)
-    unit = models.ForeignKey(
-        "catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
-    )
-    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2)
-    discount_kind = models.CharField(_("discount kind"), max_length=8, blank=True)
-    discount_value = models.DecimalField(_("discount"), max_digits=18, decimal_places=2, default=Decimal("0"))
-    tax_kind = models.CharField(_("tax"), max_length=16)
-    tax_rate = models.DecimalField(_("tax rate, %"), max_digits=6, decimal_places=3, null=True, blank=True)
-    price_includes_tax = models.BooleanField(_("price includes tax"), default=True)
-    subtotal = models.DecimalField(max_digits=18, decimal_places=2)
-    discount_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    net = models.DecimalField(max_digits=18, decimal_places=2)
-    tax = models.DecimalField(max_digits=18, decimal_places=2)
-    total = models.DecimalField(max_digits=18, decimal_places=2)
 
-    class Meta:
+    class Meta(PricedLineFields.Meta):
         verbose_name = _("proposal line")
         verbose_name_plural = _("proposal lines")
-        ordering = ["sort", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def signed_upload_to(instance, filename: str) -> str:

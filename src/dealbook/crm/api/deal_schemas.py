@@ -196,7 +196,7 @@ class ContactRefIn(Schema):
     contact_id: int
 
 
-class LineIn(Schema):
+class DealLineIn(Schema):
     product_id: int
     quantity: Decimal
     unit: int | str | None = None  # a unit id, code or name; the product's unit when absent
@@ -206,7 +206,7 @@ class LineIn(Schema):
     show_discount: bool = True
 
 
-class LinePatch(Schema):
+class DealLinePatch(Schema):
     quantity: Decimal | None = None
     unit: int | str | None = None
     price: Decimal | None = None
@@ -215,7 +215,7 @@ class LinePatch(Schema):
     show_discount: bool | None = None
 
 
-class LineOut(Schema):
+class DealLineOut(Schema):
     id: int
     product_id: int
     name: str
@@ -242,7 +242,7 @@ class LineOut(Schema):
 
 
 class LinesOut(Schema):
-    items: list[LineOut]
+    items: list[DealLineOut]
     amount: Decimal
     tax_amount: Decimal
     currency: str

@@ -28,13 +28,13 @@ from dealbook.crm.api.deal_schemas import (
     ContactLinkIn,
     ContactRefIn,
     DealIn,
+    DealLineIn,
+    DealLineOut,
+    DealLinePatch,
     DealOut,
     DealPage,
     DealPatch,
     HeadersOut,
-    LineIn,
-    LineOut,
-    LinePatch,
     LinesOut,
     LostReasonOut,
     MoveIn,
@@ -463,8 +463,8 @@ def deals_lines(request, deal_id: int):
     return _lines(dq.deal_for(request.auth, deal_id))
 
 
-@deals_router.post("deals/{int:deal_id}/lines", response={201: LineOut})
-def deals_line_add(request, deal_id: int, payload: LineIn):
+@deals_router.post("deals/{int:deal_id}/lines", response={201: DealLineOut})
+def deals_line_add(request, deal_id: int, payload: DealLineIn):
     """P1–P6: a catalog product in its unit; the deal amount follows (D4)."""
     deal = dq.deal_for(request.auth, deal_id)
     data = payload.dict()
@@ -474,8 +474,8 @@ def deals_line_add(request, deal_id: int, payload: LineIn):
     return Status(201, dq.line_for(deal, line.pk))
 
 
-@deals_router.patch("deals/{int:deal_id}/lines/{int:line_id}", response=LineOut)
-def deals_line_patch(request, deal_id: int, line_id: int, payload: LinePatch):
+@deals_router.patch("deals/{int:deal_id}/lines/{int:line_id}", response=DealLineOut)
+def deals_line_patch(request, deal_id: int, line_id: int, payload: DealLinePatch):
     deal = dq.deal_for(request.auth, deal_id)
     line = dq.line_for(deal, line_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items()}

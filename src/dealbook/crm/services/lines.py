@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dealbook.catalog import pricing
+from dealbook.catalog.lines import amounts_of, line_data
 from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.models import EventKind
@@ -28,18 +29,10 @@ def _rate(deal: Deal, tax_kind: str) -> Decimal | None:
     return pricing.tax_rate(deal.tax_profile, tax_kind, deal.tax_date)
 
 
-def _amounts_of(line: DealLine):
-    from dealbook.core.tax import LineAmounts
-
-    return LineAmounts(
-        subtotal=line.subtotal, discount=line.discount_amount, net=line.net, tax=line.tax, total=line.total
-    )
-
-
 def _recalculate(deal: Deal) -> None:
     """D4: the deal's amount and tax are the sums of its lines' own rounded amounts."""
     lines = list(DealLine.objects.filter(deal=deal))
-    result = sum_lines((_amounts_of(x), x.tax_rate) for x in lines)
+    result = sum_lines((amounts_of(x), x.tax_rate) for x in lines)
     deal.amount, deal.tax_amount = result.total, result.tax
     deal.save(update_fields=["amount", "tax_amount", "updated_at"])
 
@@ -55,21 +48,6 @@ def reprice_lines(deal: Deal) -> None:
         pricing.compute_amounts(line, currency=deal.currency)
     DealLine.objects.bulk_update(lines, ["tax_rate", "subtotal", "discount_amount", "net", "tax", "total"])
     _recalculate(deal)
-
-
-def _line_data(line: DealLine) -> dict:
-    return {
-        "line_id": line.pk,
-        "product_id": line.product_id,
-        "name": line.name,
-        "quantity": line.quantity,
-        "unit": line.unit.name,
-        "price": line.price,
-        "discount_kind": line.discount_kind,
-        "discount_value": line.discount_value,
-        "tax_rate": line.tax_rate,
-        "total": line.total,
-    }
 
 
 @transaction.atomic
@@ -113,7 +91,7 @@ def line_add(
     before = totals.share_of(locked)
     _recalculate(locked)
     totals.apply(before, totals.share_of(locked))
-    timeline.record(locked, EventKind.LINE_ADDED, actor=actor, data=_line_data(line))
+    timeline.record(locked, EventKind.LINE_ADDED, actor=actor, data=line_data(line))
     sync(deal, locked)
     return line
 
@@ -164,7 +142,7 @@ def line_update(*, actor, line: DealLine, deal: Deal | None = None, **fields) ->
     changes = {n: {"from": old[n], "to": new[n]} for n in EDITABLE if old[n] != new[n]}
     if changes:
         timeline.record(
-            locked, EventKind.LINE_CHANGED, actor=actor, data={**_line_data(fresh), "changes": changes}
+            locked, EventKind.LINE_CHANGED, actor=actor, data={**line_data(fresh), "changes": changes}
         )
     if deal is not None:
         sync(deal, locked)
@@ -175,7 +153,7 @@ def line_update(*, actor, line: DealLine, deal: Deal | None = None, **fields) ->
 def line_remove(*, actor, line: DealLine, deal: Deal | None = None) -> None:
     """Remove a line; the deal amount follows (D4); D8 not on a closed deal."""
     locked, fresh = _locked_line(actor, line, deal)
-    data = _line_data(fresh)
+    data = line_data(fresh)
     fresh.delete()
     before = totals.share_of(locked)
     _recalculate(locked)

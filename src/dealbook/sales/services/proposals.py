@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealbook.billing.services.lines import LineCatalog
+from dealbook.catalog.lines import LineCatalog
 from dealbook.catalog.models import TaxProfile
 from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, RuleViolation
