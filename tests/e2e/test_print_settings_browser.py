@@ -2,6 +2,7 @@
 under its field, then a stamp is uploaded and its preview appears."""
 
 import pytest
+from playwright.sync_api import expect
 
 from dealbook.accounts.models import Role
 from dealbook.billing.models import SellerSettings
@@ -33,6 +34,7 @@ def test_x2_accountant_uploads_a_stamp_and_sees_the_field_error(page, world, tmp
     page.click("button:has-text('Save')")
     page.wait_for_selector("text=Print settings saved.")
     preview = page.locator("img[alt='Stamp']")
-    assert preview.evaluate("img => img.complete && img.naturalWidth") == 120
+    # the preview is a separate request: wait until the browser has decoded it (120 px wide)
+    expect(preview).to_have_js_property("naturalWidth", 120)
     assert SellerSettings.objects.get(seller=seller).accent_color == "#7a1f1f"
     shot(page, "print_settings")
