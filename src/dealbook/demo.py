@@ -193,7 +193,9 @@ def print_users(users) -> None:
     print("Demo users (username / password / role):")
     for username, password, role in users:
         print(f"  {username:<12} {password:<16} {role}")
-    print("Sign in at /admin/ or get an API token: POST /api/v1/auth/token")
+    print(
+        "Sign in at / (the pages: operator, grakun …), /admin/ (admin), or get an API token: POST /api/v1/auth/token"
+    )
 
 
 # ---------------------------------------------------------------- the loader
