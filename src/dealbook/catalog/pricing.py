@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from dealbook.catalog.models import Product, TaxProfile, Unit
 from dealbook.core.errors import InvalidInput
-from dealbook.core.money import ZERO, minor_unit, to_decimal
+from dealbook.core.money import ZERO, exact_in_currency, to_decimal
 from dealbook.core.tax import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, line_amounts
 
 # Line price and quantity columns are DecimalField(max_digits=18): larger values cannot be stored.
@@ -97,11 +97,7 @@ def clean_money(value, *, currency: str, field: str) -> Decimal:
         raise InvalidInput(
             _("%(field)s must be zero or more and within range.") % {"field": field}, field=field
         )
-    if amount != amount.quantize(Decimal(1).scaleb(-minor_unit(currency))):
-        raise InvalidInput(
-            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
-        )
-    return amount.quantize(Decimal("0.01"))
+    return exact_in_currency(amount, currency, field=field)
 
 
 def line_price(product: Product, price, *, currency: str, record: str = "deal") -> Decimal:

@@ -26,6 +26,20 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def exact_in_currency(amount: Decimal, currency: str, *, field: str) -> Decimal:
+    """An entered amount may not have more decimals than the currency's minor unit: refused, never
+    silently rounded (P4, I6). Returned at the stored scale of two decimals."""
+    from django.utils.translation import gettext as _
+
+    from dealbook.core.errors import InvalidInput
+
+    if amount != amount.quantize(quantum(currency)):
+        raise InvalidInput(
+            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
 def to_decimal(value, *, field: str = "amount") -> Decimal:
     """Parse user input into a Decimal; floats are refused so binary noise never enters."""
     from django.utils.translation import gettext as _

@@ -28,7 +28,7 @@ from dealbook.billing.services.common import (
     require_billing,
 )
 from dealbook.core.errors import InvalidInput, RuleViolation
-from dealbook.core.money import minor_unit, to_decimal
+from dealbook.core.money import exact_in_currency, to_decimal
 
 MAX_AMOUNT = Decimal(10) ** 16
 
@@ -37,11 +37,7 @@ def _amount(value, currency: str, field: str = "amount") -> Decimal:
     amount = to_decimal(value, field=field)
     if amount <= 0 or amount >= MAX_AMOUNT:
         raise InvalidInput(_("%(field)s must be greater than zero.") % {"field": field}, field=field)
-    if amount != amount.quantize(Decimal(1).scaleb(-minor_unit(currency))):
-        raise InvalidInput(
-            _("%(field)s has more decimals than the currency allows.") % {"field": field}, field=field
-        )
-    return amount.quantize(Decimal("0.01"))
+    return exact_in_currency(amount, currency, field=field)
 
 
 def _refuse_unknown_method(method) -> None:
