@@ -14,6 +14,7 @@ from dealbook.billing.services.invoices import (  # noqa: F401
     invoice_update,
 )
 from dealbook.billing.services.lifecycle import (  # noqa: F401
+    available_actions,
     invoice_approve,
     invoice_cancel,
     invoice_is_overdue,

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from dealbook.accounts.models import Role, User
 from dealbook.accounts.services import notify
 from dealbook.billing.models import (
+    OPEN_STATES,
+    PAID_STATES,
     ClosingDocument,
     ClosingStatus,
     Invoice,
@@ -239,3 +241,25 @@ def invoice_is_overdue(invoice: Invoice, today=None) -> bool:
     if not isinstance(invoice, Invoice):
         raise InvalidInput(_("Not an invoice."), field="id")
     return invoice.is_overdue(today)
+
+
+def available_actions(user, inv, needs_approval: bool) -> dict:
+    """What the invoice card offers: the actions the status map (I5), approval, the balance (I6) and
+    the user's role allow — the same guards the services below enforce, kept beside them."""
+    from dealbook.billing.services.closing import CLOSABLE
+
+    status = inv.status
+    ready = status == S.APPROVED or (status == S.NEW and not needs_approval)
+    return {
+        "issue": ready,
+        "submit": status == S.NEW and needs_approval,
+        "approve": status == S.ON_APPROVAL and has_role(user, APPROVER_ROLES),
+        "email": ready or status == S.SENT,
+        "payment": status in OPEN_STATES and inv.balance > 0,
+        "mark_paid": status in (S.NEW, S.APPROVED, S.SENT) and not (status == S.NEW and needs_approval),
+        "cancel": status in OPEN_STATES and inv.paid_amount == 0,
+        "delete": status == S.NEW,
+        "refund": status in PAID_STATES,
+        "export": status in (S.PAID, S.PAID_SHIPPED) and has_role(user, EXPORT_ROLES),
+        "closing": status in CLOSABLE,
+    }

@@ -19,16 +19,12 @@ from django.views.decorators.http import require_POST
 from dealbook.billing import queries as bq
 from dealbook.billing import services as svc
 from dealbook.billing.models import (
-    OPEN_STATES,
-    PAID_STATES,
     ClosingKind,
     ClosingStatus,
     InvoiceStatus,
     PaymentAllocation,
     PaymentMethod,
 )
-from dealbook.billing.services.closing import CLOSABLE
-from dealbook.billing.services.common import APPROVER_ROLES, EXPORT_ROLES, has_role
 from dealbook.billing.views import options
 from dealbook.core import timeline
 from dealbook.core.errors import DomainError
@@ -42,25 +38,6 @@ KNOWN_FIELDS = frozenset(
     "amount date method reference to subject body due_date title rate comment payer_company "
     "payer_contact kind upd_status reason text line_id".split()
 )
-
-
-def _allowed(user, inv, needs_approval: bool) -> dict:
-    """What the header offers: only the actions the invoice's status (I5) and the user's role allow."""
-    status = inv.status
-    ready = status == S.APPROVED or (status == S.NEW and not needs_approval)
-    return {
-        "issue": ready,
-        "submit": status == S.NEW and needs_approval,
-        "approve": status == S.ON_APPROVAL and has_role(user, APPROVER_ROLES),
-        "email": ready or status == S.SENT,
-        "payment": status in OPEN_STATES and inv.balance > 0,
-        "mark_paid": status in (S.NEW, S.APPROVED, S.SENT) and not (status == S.NEW and needs_approval),
-        "cancel": status in OPEN_STATES and inv.paid_amount == 0,
-        "delete": status == S.NEW,
-        "refund": status in PAID_STATES,
-        "export": status in (S.PAID, S.PAID_SHIPPED) and has_role(user, EXPORT_ROLES),
-        "closing": status in CLOSABLE,
-    }
 
 
 def _payments(inv) -> list:
@@ -77,7 +54,7 @@ def card_context(request, pk, *, error=None, action=None, values=None) -> dict:
     lines = list(bq.invoice_lines(inv))
     docs = list(bq.closing_documents_of(inv))
     needs_approval = svc.needs_approval(inv) if inv.status == S.NEW else inv.approval_required
-    allowed = _allowed(user, inv, needs_approval)
+    allowed = svc.available_actions(user, inv, needs_approval)
     kinds = {d.kind for d in docs}
     public_url = request.build_absolute_uri(reverse("invoice_public", args=[inv.public_token]))
     errors = {}
