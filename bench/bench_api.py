@@ -240,12 +240,13 @@ def process_tree_rss_mb(root_pid: int) -> float:
     return total_kb / 1024
 
 
-def cpu_seconds(server_pid: int | None, database: str) -> dict[str, float]:
-    """CPU time used so far by the server's process tree and by PostgreSQL's backends of the
-    bench database: per-request CPU is what predicts capacity, whatever else the machine runs."""
+def cpu_seconds(server_pid: int | None, database: str) -> dict[str, dict[int, float]]:
+    """CPU time used so far by each process of the server's tree and by each PostgreSQL backend
+    of the bench database: per-request CPU is what predicts capacity, whatever else the machine
+    runs. Per process, so that a difference counts only processes alive at both readings."""
     table = _proc_table()
-    server = sum(table[p][1] for p in _tree(server_pid, table) if p in table) if server_pid else 0.0
-    postgres = 0.0
+    server = {p: table[p][1] for p in _tree(server_pid, table) if p in table} if server_pid else {}
+    postgres = {}
     marker = f" {database} ".encode()
     for pid, (_, cpu) in table.items():
         try:
@@ -254,19 +255,27 @@ def cpu_seconds(server_pid: int | None, database: str) -> dict[str, float]:
         except OSError:
             continue
         if cmd.startswith(b"postgres: ") and marker in cmd + b" ":
-            postgres += cpu
+            postgres[pid] = cpu
     return {"server": server, "postgres": postgres}
 
 
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings; a process that started in between counts from zero, one
+    that ended in between (the bench's own set-up connection) is left out."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def find_server_pid(port: int) -> int | None:
-    """The gunicorn master listening on the port (for --server): a listener's gunicorn parent."""
+    """The server's main process listening on the port (for --server): a listener's gunicorn or
+    granian parent, so that all workers are counted."""
     pids = sorted(listener_pids(port))
     if not pids:
         return None
     with open(f"/proc/{pids[0]}/stat") as fh:
         ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
     with open(f"/proc/{ppid}/cmdline", "rb") as fh:
-        return ppid if b"gunicorn" in fh.read() else pids[0]
+        parent = fh.read()
+    return ppid if b"gunicorn" in parent or b"granian" in parent else pids[0]
 
 
 # --- W7: concurrent clients -------------------------------------------------------------------
@@ -311,8 +320,8 @@ def w7(
     errors = sum(e for _, e, _ in results)
     done = max(len(times) + errors, 1)
     per_request = {
-        "server": (cpu1["server"] - cpu0["server"]) * 1000 / done,
-        "postgres": (cpu1["postgres"] - cpu0["postgres"]) * 1000 / done,
+        "server": cpu_used(cpu0["server"], cpu1["server"]) * 1000 / done,
+        "postgres": cpu_used(cpu0["postgres"], cpu1["postgres"]) * 1000 / done,
         "clients": sum(c for _, _, c in results) * 1000 / done,
     }
     return {

@@ -88,6 +88,12 @@ if DATABASE_URL:
             conn_health_checks=os.environ.get("DEALBOOK_DB_HEALTH_CHECKS", "") == "1",
         )
     }
+    # Parameters bound by the server, and a statement run a fifth time on a connection prepared:
+    # PostgreSQL then plans it once per connection instead of on every run (planning took as long
+    # as running the deal list's join; bench/RESULTS.md). DEALBOOK_DB_PREPARE=0 goes back to
+    # client-side binding, for a transaction-pooling PgBouncer that cannot keep prepared statements.
+    if os.environ.get("DEALBOOK_DB_PREPARE", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     DATABASES = {
         "default": {

@@ -82,3 +82,24 @@ def test_sentinels_are_distinct_valid_ids_none_inside_another():
     texts = [str(v) for v in values.values()]
     assert len(set(texts)) == 20 and all(0 < v < 2**63 for v in values.values())
     assert not any(a in b for a in texts for b in texts if a != b)
+
+
+def test_postgresql_plans_a_repeated_statement_once_per_connection(deals):
+    """Speed (issue 2, W7): on PostgreSQL parameters are bound by the server and a statement run a
+    fifth time on a connection is prepared, so its plan is reused instead of made on every run."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite caches its own statements)")
+    cache = ShapeCache()
+    for _ in range(7):
+        assert len(cache.rows("prepared", by_pk, {"pk": deals[0].pk})) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        runs = {sql: n for sql, n in cursor.fetchall()}
+    plan = cache.plan(("prepared", ("pk",)), by_pk, ("pk",))
+    statement = next(
+        (s for s in runs if s.startswith(plan.sql.split(" WHERE ")[0].replace("%s", "$1"))), None
+    )
+    assert statement is not None, runs
+    assert runs[statement] >= 2  # prepared at the fifth run, reused by the sixth and seventh

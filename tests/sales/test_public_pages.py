@@ -165,7 +165,17 @@ def test_decline_through_the_page_needs_a_reason(w):
     assert 'id="declined"' in c.get(reverse("proposal_public", args=[proposal.public_token])).content.decode()
 
 
-def test_rate_limit_answers_429_per_ip(w):
+@pytest.fixture
+def one_window(monkeypatch):
+    """The limiter counts in fixed windows of wall-clock time; a window boundary falling between a
+    test's requests would reset the count. Hold the limiter's clock in the middle of one window."""
+    import dealbook.sales.ratelimit as rl
+
+    now = 1_800_000_000 + 30.0  # 30 s into a 60 s window, well inside a 600 s one
+    monkeypatch.setattr(rl, "_now", lambda: now)
+
+
+def test_rate_limit_answers_429_per_ip(w, one_window):
     proposal = make_sent(w)
     views, _window = LIMITS["view"]
     c = client()
@@ -176,7 +186,7 @@ def test_rate_limit_answers_429_per_ip(w):
     assert other_ip.get(url).status_code == 200
 
 
-def test_rate_limit_on_sign_attempts_answers_429_and_changes_nothing(w):
+def test_rate_limit_on_sign_attempts_answers_429_and_changes_nothing(w, one_window):
     proposal = make_sent(w)
     answers, _window = LIMITS["answer"]
     c = client()
@@ -192,7 +202,7 @@ def test_rate_limit_on_sign_attempts_answers_429_and_changes_nothing(w):
     assert snapshot() == before
 
 
-def test_rate_limit_counts_in_redis_when_configured_so_all_workers_share_it(w, settings):
+def test_rate_limit_counts_in_redis_when_configured_so_all_workers_share_it(w, settings, one_window):
     """Q2 public pages: with REDIS_URL the counters live in Redis, where every gunicorn worker
     (and every server) sees the same count — a second process opening a connection reads it."""
     import uuid

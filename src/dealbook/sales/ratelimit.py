@@ -26,10 +26,14 @@ def client_ip(request) -> str | None:
         return None
 
 
+def _now() -> float:
+    return time.time()
+
+
 def allow(request, scope: str) -> bool:
     """Count this request; False once the IP is past the scope's limit in the current window."""
     limit, window = LIMITS[scope]
-    slot = int(time.time() // window)
+    slot = int(_now() // window)
     key = f"sales:rl:{scope}:{client_ip(request) or '-'}:{slot}"
     cache.add(key, 0, timeout=window + 5)
     try:
