@@ -103,3 +103,89 @@ def test_postgresql_plans_a_repeated_statement_once_per_connection(deals):
     )
     assert statement is not None, runs
     assert runs[statement] >= 2  # prepared at the fifth run, reused by the sixth and seventh
+
+
+def _state(deal):
+    """What a deal instance holds: its fields, its joined rows' fields, its annotation."""
+    related = {
+        name: {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields} if obj else None
+        for name, obj in sorted(deal._state.fields_cache.items())
+    }
+    fields = {f.attname: getattr(deal, f.attname) for f in Deal._meta.concrete_fields}
+    return repr((fields, related, getattr(deal, "twice", None), deal._state.adding, deal._state.db))
+
+
+def test_objects_are_the_instances_the_orm_makes_with_joined_rows_and_annotations(deals, f):
+    """Model instances through a compiled shape equal the ORM's: every field with its type, the
+    select_related rows (a missing company as None), annotations; saved like any loaded row."""
+    from django.db.models import F
+
+    deals[0].company = f.make_company("ООО Ромашка")
+    deals[0].save()
+
+    def build(a):
+        return (
+            Deal.objects.select_related("company", "stage__pipeline")
+            .annotate(twice=F("amount") * 2)
+            .filter(pipeline_id=a["pipeline"])
+            .order_by("pk")
+        )
+
+    cache = ShapeCache()
+    for _ in range(2):  # compiled, then reused
+        got = cache.objects("deals", build, {"pipeline": deals[0].pipeline_id})
+        assert [_state(d) for d in got] == [_state(d) for d in build({"pipeline": deals[0].pipeline_id})]
+    assert got[0].company.name == "ООО Ромашка" and got[1].company is None
+    assert got[0].stage.pipeline.pk == deals[0].pipeline_id
+    assert len(cache._plans) == 1
+    got[0].title = "renamed"
+    got[0].save(update_fields=["title"])
+    assert Deal.objects.get(pk=got[0].pk).title == "renamed"
+
+
+def test_objects_take_string_arguments_as_parameters(deals):
+    """A string argument (a public link's token) is substituted like an integer."""
+    deals[1].title = "x" * 30
+    deals[1].save()
+    cache = ShapeCache()
+
+    def build(a):
+        return Deal.objects.filter(title=a["title"])[:1]
+
+    assert cache.one("by-title", build, {"title": "x" * 30}).pk == deals[1].pk
+    assert cache.one("by-title", build, {"title": "y" * 30}) is None
+    assert cache.one("by-title", build, {"title": deals[2].title}).pk == deals[2].pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_shape_refuses_to_run_outside_a_transaction(deals):
+    """select_for_update outside a transaction is an error through the cache too, as in Django."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    cache = ShapeCache()
+
+    def build(a):
+        return Deal.objects.select_for_update().filter(pk=a["pk"])[:1]
+
+    with transaction.atomic():
+        assert cache.one("lock", build, {"pk": deals[0].pk}).pk == deals[0].pk
+    assert transaction.get_autocommit()
+    with pytest.raises(TransactionManagementError):
+        cache.one("lock", build, {"pk": deals[0].pk})
+
+
+def test_object_shapes_that_cannot_be_compiled_fall_back_to_the_orm(deals):
+    """Values, prefetches and a transformed argument are not compiled; the ORM answers instead."""
+    cache = ShapeCache()
+    prefetching = cache.objects(
+        "prefetch",
+        lambda a: Deal.objects.prefetch_related("contacts").filter(pk=a["pk"]),
+        {"pk": deals[0].pk},
+    )
+    assert [d.pk for d in prefetching] == [deals[0].pk]
+    pattern = cache.objects(
+        "pattern", lambda a: Deal.objects.filter(title__startswith=a["t"]), {"t": deals[0].title[:5]}
+    )
+    assert {d.pk for d in pattern} == {d.pk for d in deals if d.title.startswith(deals[0].title[:5])}
+    assert all(plan is not None and not hasattr(plan, "sql") for plan in cache._plans.values())

@@ -115,6 +115,24 @@ def visible_owner_ids(user) -> list[int] | None:
     return [user.pk]
 
 
+def visibility_args(user) -> dict[str, int]:
+    """The integers visible_q puts into a query for this user, by name (core.sqlcache arguments)."""
+    return {"user": user.pk} if user.group_id is None else {"user": user.pk, "group": user.group_id}
+
+
+def stand_in(user, args: dict):
+    """The user as visible_q sees them, with `args`' pk and group id (a compiled-query cache's
+    stand-ins while compiling; the user itself when they are the user's own)."""
+    import copy
+
+    if args["user"] == user.pk and args.get("group") == user.group_id:
+        return user
+    stand = copy.copy(user)
+    stand.pk = args["user"]
+    stand.group_id = args.get("group")
+    return stand
+
+
 def filter_visible(qs, user, **kwargs):
     q = visible_q(user, **kwargs)
     return qs if q is None else qs.filter(q)

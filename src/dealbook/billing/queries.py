@@ -21,12 +21,15 @@ from dealbook.billing.models import (
     PaymentAllocation,
     overdue_q,
 )
-from dealbook.billing.services.common import first, require_billing
+from dealbook.billing.services.common import require_billing
 from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.queries.deals import as_id
 
 # public ordering names → non-null fields or sort keys (keyset pagination); the *_key names are
 # annotated by with_sort_key
+PLANS = ShapeCache()
+
 ORDERINGS = {
     "id": "pk",
     "date": "date",
@@ -112,17 +115,23 @@ def invoice_for(user, pk) -> Invoice:
     """One invoice the user may see; anything else is as good as absent (404). The seller and the
     payer are joined, supplier and carrier attached (usually the same companies, else one query),
     the deal and the responsible load on use: every further join costs PostgreSQL more planning
-    time than a primary-key fetch (seven joins: ~9 ms)."""
+    time than a primary-key fetch (seven joins: ~9 ms). The SQL is compiled once per R2 rule
+    (core.sqlcache)."""
     pk = as_id(pk)
-    found = (
-        first(
-            _with_closing(visible_invoices(user))
-            .select_related("seller", "payer_company", "payer_contact")
-            .filter(pk=pk)
-        )
-        if pk
-        else None
-    )
+    found = None
+    if pk:
+        require_billing(user)
+
+        def build(a):
+            return (
+                _with_closing(visible_invoices(policy.stand_in(user, a)))
+                .select_related("seller", "payer_company", "payer_contact")
+                .filter(pk=a["pk"])
+                .order_by()[:1]
+            )
+
+        key = ("invoice_for", policy.visibility(user))
+        found = PLANS.one(key, build, {"pk": pk, **policy.visibility_args(user)})
     if found is None:
         raise NotFound(_("Invoice not found."), field="id")
     attach_parties(found)

@@ -15,6 +15,12 @@ list). Builders must not branch on the arguments' values (only on what the key h
 read the database (a value read while compiling would be frozen into the plan) and must compile
 without side effects on the connection (core.search's SQLite function, for one).
 
+`rows()` gives dicts of a values() queryset; `objects()` gives model instances of a model
+queryset, with its select_related rows attached and its annotations set, as Django's ModelIterable
+makes them (a queryset with prefetches or known related objects is refused). Arguments may also be
+strings (a public token): a string stand-in must come out as a parameter of its own too. A plan
+that locks rows (select_for_update) refuses to run outside a transaction, as Django does.
+
 The cache is per process; entries are immutable once inserted (gthread workers share them), a
 full cache stops inserting rather than evicting.
 """
@@ -27,16 +33,23 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ValuesIterable
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 # 19-digit values of equal length: none is a substring of another, all fit a 64-bit key
 _SENTINEL_BASE = 8_716_253_904_000_000_000
 _SENTINEL_STEP = 1_000_003
 
 
-def sentinels(names) -> dict[str, int]:
-    """A distinct stand-in integer per argument name."""
-    return {name: _SENTINEL_BASE + (i + 1) * _SENTINEL_STEP for i, name in enumerate(sorted(names))}
+_STRING_SENTINEL = "dealbook-stand-in-{}-8716253904"
+
+
+def sentinels(names, strings=()) -> dict[str, int | str]:
+    """A distinct stand-in per argument name: an integer, or a string for the names in `strings`."""
+    return {
+        name: _STRING_SENTINEL.format(i) if name in strings else _SENTINEL_BASE + (i + 1) * _SENTINEL_STEP
+        for i, name in enumerate(sorted(names))
+    }
 
 
 @dataclass(frozen=True)
@@ -101,9 +114,28 @@ def _converters(columns, connection) -> list:
     return found
 
 
-def compile_plan(qs: QuerySet, stand_ins: Mapping[str, int]) -> Plan | None:
-    """Compile a values() queryset built with `stand_ins` as its integer arguments; None when a
-    stand-in does not come out as a parameter of its own."""
+def _map_params(sql: str, params, stand_ins: Mapping[str, int | str]) -> tuple | None:
+    """(is_argument, name or constant) per placeholder; None when a stand-in is inlined into the SQL
+    text or reaches a parameter transformed (inside a string, a list, an expression)."""
+    by_value = {(type(value), value): name for name, value in stand_ins.items()}
+    texts = [str(value) for value in stand_ins.values()]
+    if any(text in sql for text in texts):
+        return None  # inlined into the SQL text: not a parameter
+    mapped = []
+    for param in params:
+        name = by_value.get((type(param), param)) if type(param) in (int, str) else None
+        if name is not None:
+            mapped.append((True, name))
+        elif any(text in str(param) for text in texts):
+            return None  # transformed (string, list, expression): cannot substitute safely
+        else:
+            mapped.append((False, param))
+    return tuple(mapped)
+
+
+def compile_plan(qs: QuerySet, stand_ins: Mapping[str, int | str]) -> Plan | None:
+    """Compile a values() queryset built with `stand_ins` as its arguments; None when a stand-in
+    does not come out as a parameter of its own."""
     if not issubclass(qs._iterable_class, ValuesIterable):
         return None
     query = qs.query
@@ -111,18 +143,9 @@ def compile_plan(qs: QuerySet, stand_ins: Mapping[str, int]) -> Plan | None:
     sql, params = compiler.as_sql()
     if compiler.has_composite_fields([s[0] for s in compiler.select[: compiler.col_count]]):
         return None
-    by_value = {value: name for name, value in stand_ins.items()}
-    texts = [str(value) for value in stand_ins.values()]
-    if any(text in sql for text in texts):
-        return None  # inlined into the SQL text: not a parameter
-    plan_params = []
-    for param in params:
-        if type(param) is int and param in by_value:
-            plan_params.append((True, by_value[param]))
-        elif any(text in str(param) for text in texts):
-            return None  # transformed (string, list, expression): cannot substitute safely
-        else:
-            plan_params.append((False, param))
+    plan_params = _map_params(sql, params, stand_ins)
+    if plan_params is None:
+        return None
     if query.selected:
         names = tuple(query.selected)
     else:
@@ -131,29 +154,122 @@ def compile_plan(qs: QuerySet, stand_ins: Mapping[str, int]) -> Plan | None:
     if len(columns) != len(names):
         return None
     converts = bool(_converters(columns, compiler.connection))
-    return Plan(qs.db, sql, tuple(plan_params), names, columns, converts)
+    return Plan(qs.db, sql, plan_params, names, columns, converts)
+
+
+@dataclass(frozen=True)
+class ObjectPlan:
+    """One compiled shape of a model queryset: SQL, parameters, and what ModelIterable needs to
+    make the instances (the model's columns, select_related populators, annotation positions)."""
+
+    alias: str
+    sql: str
+    params: tuple
+    columns: tuple
+    converts: bool
+    col_count: int
+    model: type
+    init_list: tuple[str, ...]
+    fields_start: int
+    fields_end: int
+    populators: tuple
+    annotations: tuple  # (attribute, column position)
+    locks: bool
+
+    def execute(self, args: Mapping[str, int | str]) -> list:
+        params = [args[value] if is_arg else value for is_arg, value in self.params]
+        connection = connections[self.alias]
+        if self.locks and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                _fast_timestamptz(cursor, connection)
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        converters = _converters(self.columns, connection) if self.converts else None
+        out = []
+        model, alias, init_list = self.model, self.alias, list(self.init_list)
+        start, end, count = self.fields_start, self.fields_end, self.col_count
+        for values in rows:
+            values = list(values[:count])
+            if converters:
+                for pos, funcs, expression in converters:
+                    value = values[pos]
+                    for func in funcs:
+                        value = func(value, expression, connection)
+                    values[pos] = value
+            obj = model.from_db(alias, init_list, values[start:end])
+            for populator in self.populators:
+                populator.populate(values, obj)
+            for name, pos in self.annotations:
+                setattr(obj, name, values[pos])
+            out.append(obj)
+        return out
+
+
+def compile_object_plan(qs: QuerySet, stand_ins: Mapping[str, int | str]) -> ObjectPlan | None:
+    """Compile a model queryset built with `stand_ins`; None when it is not a plain model queryset
+    (values, prefetches, known related objects, deferred loading by Django's own rules) or a
+    stand-in does not come out as a parameter of its own."""
+    if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
+        return None
+    compiler = qs.query.get_compiler(qs.db)
+    sql, params = compiler.as_sql()
+    plan_params = _map_params(sql, params, stand_ins)
+    if plan_params is None:
+        return None
+    select, klass_info = compiler.select, compiler.klass_info
+    if klass_info is None:
+        return None
+    columns = tuple(s[0] for s in select[: compiler.col_count])
+    if compiler.has_composite_fields(list(columns)):
+        return None
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return ObjectPlan(
+        alias=qs.db,
+        sql=sql,
+        params=plan_params,
+        columns=columns,
+        converts=bool(_converters(columns, compiler.connection)),
+        col_count=compiler.col_count,
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        fields_start=start,
+        fields_end=end,
+        populators=tuple(get_related_populators(klass_info, select, qs.db)),
+        annotations=tuple((compiler.annotation_col_map or {}).items()),
+        locks=bool(qs.query.select_for_update),
+    )
 
 
 _REFUSED = object()
 
 
 class ShapeCache:
-    """Per-process cache shape key -> Plan (or a refusal), at most `maxsize` shapes."""
+    """Per-process cache shape key -> Plan or ObjectPlan (or a refusal), at most `maxsize` shapes."""
 
     def __init__(self, maxsize: int = 512):
         self.maxsize = maxsize
         self._plans: dict[Hashable, object] = {}
 
     def plan(
-        self, key: Hashable, build: Callable[[Mapping[str, int]], QuerySet], names, using: str = "default"
-    ) -> Plan | None:
+        self,
+        key: Hashable,
+        build: Callable[[Mapping[str, int | str]], QuerySet],
+        names,
+        using: str = "default",
+        *,
+        strings=(),
+        compile=compile_plan,
+    ):
         """The plan of this shape on that database, compiling `build(stand-ins)` the first time."""
-        key = (using, connections[using].vendor, key)
+        key = (using, connections[using].vendor, compile.__name__, key)
         found = self._plans.get(key)
         if found is None:
-            stand_ins = sentinels(names)
+            stand_ins = sentinels(names, strings)
             qs = build(stand_ins)
-            found = (qs.db == using and compile_plan(qs, stand_ins)) or _REFUSED
+            found = (qs.db == using and compile(qs, stand_ins)) or _REFUSED
             if len(self._plans) < self.maxsize:
                 self._plans[key] = found
         return None if found is _REFUSED else found
@@ -173,6 +289,30 @@ class ShapeCache:
         if plan is None:
             return None
         return plan.execute(args, row)
+
+    def objects(
+        self,
+        key: Hashable,
+        build: Callable[[Mapping[str, int | str]], QuerySet],
+        args: Mapping[str, int | str],
+        *,
+        using: str = "default",
+    ) -> list:
+        """Model instances of `build(args)` through the shape's compiled SQL; a refused shape
+        evaluates `build(args)` through the ORM. Arguments are integers or strings."""
+        strings = tuple(sorted(name for name, value in args.items() if type(value) is str))
+        if any(type(value) not in (int, str) for value in args.values()):
+            return list(build(args))
+        shape = (key, tuple(sorted(args)), strings)
+        plan = self.plan(shape, build, tuple(args), using, strings=strings, compile=compile_object_plan)
+        if plan is None:
+            return list(build(args))
+        return plan.execute(args)
+
+    def one(self, key: Hashable, build, args: Mapping[str, int | str], *, using: str = "default"):
+        """The only (or first) instance of `build(args)`, which orders and slices itself, or None."""
+        found = self.objects(key, build, args, using=using)
+        return found[0] if found else None
 
     def clear(self) -> None:
         self._plans = {}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from dealbook.accounts import policy
-from dealbook.billing.services.common import first
 from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.queries.deals import as_id
 from dealbook.sales.models import Proposal, ProposalLine, ProposalStatus
 
+PLANS = ShapeCache()
 ORDERINGS = {"id": "pk", "date": "date", "total": "total", "valid_until": "valid_until"}
 LIST_RELATED = ("seller", "payer_company", "payer_contact", "responsible", "invoice")
 
@@ -34,8 +35,16 @@ def proposal_for(user, pk, related=FULL_RELATED) -> Proposal:
     pk = as_id(pk)
     found = None
     if pk:
-        qs = visible_proposals(user).filter(pk=pk)
-        found = first(qs.select_related(*related) if related else qs)  # select_related() joins all
+        related = tuple(related)
+
+        def build(a):
+            qs = visible_proposals(policy.stand_in(user, a)).filter(pk=a["pk"])
+            return (qs.select_related(*related) if related else qs).order_by()[
+                :1
+            ]  # select_related() joins all
+
+        key = ("proposal_for", policy.visibility(user), related)
+        found = PLANS.one(key, build, {"pk": pk, **policy.visibility_args(user)})
     if found is None:
         raise NotFound(_("Proposal not found."), field="id")
     return found
@@ -74,16 +83,20 @@ def proposal_list(user, *, status: str | None = None, deal=None, q: str | None =
     return qs.select_related(*LIST_RELATED)
 
 
+def _by_token(a):
+    return (
+        Proposal.objects.select_related("seller", "payer_company", "payer_contact", "signature")
+        .filter(public_token=a["token"])
+        .exclude(status=ProposalStatus.DRAFT)[:1]
+    )
+
+
 def proposal_by_token(token: str) -> Proposal:
     """The proposal behind a public link (no login), read only; drafts and unknown tokens are a 404."""
     token = (token or "").strip()
     found = None
     if 20 <= len(token) <= 64:
-        found = first(
-            Proposal.objects.select_related("seller", "payer_company", "payer_contact", "signature")
-            .filter(public_token=token)
-            .exclude(status=ProposalStatus.DRAFT)
-        )
+        found = PLANS.one("proposal_by_token", _by_token, {"token": token})
     if found is None:
         raise NotFound(_("This link is not valid."), field="token")
     return found

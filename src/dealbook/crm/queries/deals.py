@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 from django.db import connection
@@ -249,7 +248,7 @@ def deal_page(user, *, ordering: str | None = None, cursor: str | None = None, l
 
         def build(stand_ins):
             return _page_query(
-                _stand_in(user, stand_ins),
+                policy.stand_in(user, stand_ins),
                 {**filters, **{name: stand_ins[name] for name in _ID_FILTERS if name in stand_ins}},
                 field=field,
                 desc=desc,
@@ -314,16 +313,6 @@ def _page_args(user, filters: dict, field: str, position) -> dict[str, int] | No
             return None
         args["after"] = position[1]
     return args
-
-
-def _stand_in(user, args: dict):
-    """The user as the page sees them, with `args`' pk and group id (the sentinels, when compiling)."""
-    if args["user"] == user.pk and args.get("group") == user.group_id:
-        return user
-    stand = copy.copy(user)
-    stand.pk = args["user"]
-    stand.group_id = args.get("group")
-    return stand
 
 
 def pipelines_active():

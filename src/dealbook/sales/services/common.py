@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from dealbook.accounts import policy
 from dealbook.accounts.models import Role
-from dealbook.billing.services.common import first
 from dealbook.core import timeline
 from dealbook.core.errors import NotFound, RuleViolation
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.sales.models import Proposal, ProposalStatus, can_transition
 
 # Joined when a proposal is locked: what nearly every service uses (the print form, the e-mail, the
@@ -17,6 +17,7 @@ from dealbook.sales.models import Proposal, ProposalStatus, can_transition
 # each): PostgreSQL's planning time grows steeply with every join (six cost it milliseconds),
 # far more than a primary-key fetch.
 RELATED = ("seller", "payer_company", "payer_contact")
+PLANS = ShapeCache()
 
 
 def require_sales(actor) -> None:
@@ -40,11 +41,7 @@ def lock_proposal(actor, proposal, *, require_role: bool = True) -> Proposal:
     if require_role:
         require_sales(actor)
     pk = getattr(proposal, "pk", proposal)
-    locked = (
-        first(Proposal.objects.select_for_update(of=("self",)).select_related(*RELATED).filter(pk=pk))
-        if isinstance(pk, int)
-        else None
-    )
+    locked = PLANS.one("lock_proposal", _locked_by_pk, {"pk": pk}) if type(pk) is int else None
     if locked is None or not proposal_visible_to(actor, locked):
         raise NotFound(_("Proposal not found."), field="id")
     return locked
@@ -55,11 +52,20 @@ def lock_by_token(token: str) -> Proposal | None:
     token = (token or "").strip()
     if not 20 <= len(token) <= 64:
         return None
-    return first(
+    return PLANS.one("lock_by_token", _locked_by_token, {"token": token})
+
+
+# compiled once (core.sqlcache): the row locked with the joins every service uses
+def _locked_by_pk(a):
+    return Proposal.objects.select_for_update(of=("self",)).select_related(*RELATED).filter(pk=a["pk"])[:1]
+
+
+def _locked_by_token(a):
+    return (
         Proposal.objects.select_for_update(of=("self",))
         .select_related(*RELATED)
-        .filter(public_token=token)
-        .exclude(status=ProposalStatus.DRAFT)
+        .filter(public_token=a["token"])
+        .exclude(status=ProposalStatus.DRAFT)[:1]
     )
 
 
