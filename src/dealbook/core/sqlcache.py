@@ -64,14 +64,7 @@ class Plan:
     converts: bool  # whether any column has converters on this database (none on PostgreSQL here)
 
     def execute(self, args: Mapping[str, int], row=dict) -> list:
-        params = [args[value] if is_arg else value for is_arg, value in self.params]
-        connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                _fast_timestamptz(cursor, connection)
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        converters = _converters(self.columns, connection) if self.converts else None
+        connection, rows, converters = _fetch(self, args)
         names = self.names
         if not converters:
             return [row(zip(names, values, strict=True)) for values in rows]
@@ -85,6 +78,18 @@ class Plan:
                 values[pos] = value
             out.append(row(zip(names, values, strict=True)))
         return out
+
+
+def _fetch(plan, args: Mapping[str, int | str]) -> tuple:
+    """Run a plan with the call's arguments: (connection, rows, converters or None)."""
+    params = [args[value] if is_arg else value for is_arg, value in plan.params]
+    connection = connections[plan.alias]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _fast_timestamptz(cursor, connection)
+        cursor.execute(plan.sql, params)
+        rows = cursor.fetchall()
+    return connection, rows, _converters(plan.columns, connection) if plan.converts else None
 
 
 def _fast_timestamptz(cursor, connection) -> None:
@@ -177,16 +182,9 @@ class ObjectPlan:
     locks: bool
 
     def execute(self, args: Mapping[str, int | str]) -> list:
-        params = [args[value] if is_arg else value for is_arg, value in self.params]
-        connection = connections[self.alias]
-        if self.locks and connection.get_autocommit():
+        if self.locks and connections[self.alias].get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                _fast_timestamptz(cursor, connection)
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        converters = _converters(self.columns, connection) if self.converts else None
+        connection, rows, converters = _fetch(self, args)
         out = []
         model, alias, init_list = self.model, self.alias, list(self.init_list)
         start, end, count = self.fields_start, self.fields_end, self.col_count
