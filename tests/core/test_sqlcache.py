@@ -189,3 +189,15 @@ def test_object_shapes_that_cannot_be_compiled_fall_back_to_the_orm(deals):
     )
     assert {d.pk for d in pattern} == {d.pk for d in deals if d.title.startswith(deals[0].title[:5])}
     assert all(plan is not None and not hasattr(plan, "sql") for plan in cache._plans.values())
+
+
+def test_a_stand_in_outside_a_columns_range_falls_back_to_the_orm(db):
+    """A 32-bit column compares with a 64-bit stand-in as "nothing matches" (Django's empty
+    result): the shape is refused and the ORM answers with the real value."""
+    from dealbook.core.models import Sequence
+
+    row = Sequence.objects.create(scope="s", doc_type="invoice", year=2026, last=7)
+    cache = ShapeCache()
+    for _ in range(2):
+        found = cache.one("year", lambda a: Sequence.objects.filter(year=a["year"])[:1], {"year": 2026})
+        assert found is not None and found.pk == row.pk and found.last == 7

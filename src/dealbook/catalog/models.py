@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,12 +55,14 @@ class TaxProfile(models.Model):
         """The rate of `kind` in force on a date; None when exempt. Raises LookupError if none."""
         if kind == TaxKind.EXEMPT:
             return None
-        rate = (
-            self.rates.filter(kind=kind, valid_from__lte=on)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-            .order_by("-valid_from")
-            .first()
-        )
+        from dealbook.catalog.pricing import profile_rates
+
+        in_force = [
+            r
+            for r in profile_rates(self.pk)
+            if r.kind == kind and r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)
+        ]
+        rate = max(in_force, key=lambda r: r.valid_from, default=None)
         if rate is None:
             raise LookupError(f"no {kind} rate in {self.code} on {on}")
         return rate.rate

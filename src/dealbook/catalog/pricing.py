@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dealbook.catalog.models import Product, TaxProfile, Unit
+from dealbook.catalog.models import Product, TaxProfile, TaxRate, Unit
 from dealbook.core.errors import InvalidInput
 from dealbook.core.money import ZERO, exact_in_currency, to_decimal
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.core.tax import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, line_amounts
 
 # Line price and quantity columns are DecimalField(max_digits=18): larger values cannot be stored.
@@ -122,6 +123,18 @@ def clean_discount(kind, value, *, currency: str) -> tuple[str, Decimal]:
         raise InvalidInput(_("A discount is a percent or an amount."), field="discount_kind")
     value = clean_money(value or 0, currency=currency, field="discount_value")
     return kind, (value if kind else ZERO)
+
+
+PLANS = ShapeCache()
+
+
+def _rates_of(a):
+    return TaxRate.objects.filter(profile_id=a["profile"]).order_by("pk")
+
+
+def profile_rates(profile_id: int) -> list[TaxRate]:
+    """Every rate of a tax profile, all validity periods (a handful of rows): one compiled query."""
+    return PLANS.objects("profile_rates", _rates_of, {"profile": profile_id})
 
 
 def tax_rate(profile: TaxProfile, kind: str, on: dt.date) -> Decimal | None:

@@ -9,12 +9,27 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from dealbook.core.models import Sequence
+from dealbook.core.sqlcache import ShapeCache
+
+PLANS = ShapeCache()
+
+
+def _lock(scope: str, doc_type: str, year: int) -> Sequence | None:
+    """The sequence row, locked (compiled once per year: every document's number starts here; a
+    year is a small integer column, which a stand-in would overflow)."""
+
+    def build(a):
+        return Sequence.objects.select_for_update().filter(
+            scope=a["scope"], doc_type=a["doc_type"], year=year
+        )[:1]
+
+    return PLANS.one(("sequence", year), build, {"scope": scope, "doc_type": doc_type})
 
 
 def next_number(*, scope: str, doc_type: str, year: int) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number must run inside the document's transaction")
-    seq = Sequence.objects.select_for_update().filter(scope=scope, doc_type=doc_type, year=year).first()
+    seq = _lock(scope, doc_type, year)
     if seq is None:
         try:
             with transaction.atomic():
@@ -33,7 +48,7 @@ def release_number(*, scope: str, doc_type: str, year: int, value: int) -> bool:
     next_number; any other value is not released (False) — the caller refuses the deletion."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("release_number must run inside the document's transaction")
-    seq = Sequence.objects.select_for_update().filter(scope=scope, doc_type=doc_type, year=year).first()
+    seq = _lock(scope, doc_type, year)
     if seq is None or seq.last != value or value < 1:
         return False
     seq.last -= 1

@@ -31,6 +31,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
@@ -267,7 +268,10 @@ class ShapeCache:
         if found is None:
             stand_ins = sentinels(names, strings)
             qs = build(stand_ins)
-            found = (qs.db == using and compile(qs, stand_ins)) or _REFUSED
+            try:
+                found = (qs.db == using and compile(qs, stand_ins)) or _REFUSED
+            except (EmptyResultSet, FullResultSet):  # a stand-in outside a column's range, say
+                found = _REFUSED
             if len(self._plans) < self.maxsize:
                 self._plans[key] = found
         return None if found is _REFUSED else found

@@ -15,9 +15,8 @@ from dealbook.api.fields import request_fields
 from dealbook.api.pagination import paginate
 from dealbook.api.schemas import TimelinePage, timeline_page
 from dealbook.core.errors import InvalidInput
-from dealbook.crm.models import Company
 from dealbook.crm.queries.deals import as_id, deal_for
-from dealbook.crm.queries.parties import companies_visible, contacts_visible
+from dealbook.crm.queries.parties import company_for, contacts_visible
 from dealbook.sales import queries as sq
 from dealbook.sales import services as svc
 from dealbook.sales.printing import proposal_pdf
@@ -41,8 +40,7 @@ router = Router(tags=["proposals"])
 def _company(user, pk, field: str, *, own: bool = False):
     if pk is None:
         return None
-    qs = Company.objects.filter(is_own=True) if own else companies_visible(user)
-    found = qs.filter(pk=as_id(pk) or 0).first()
+    found = company_for(user, pk, scope="own" if own else "visible")
     if found is None:
         raise InvalidInput(_("Unknown company."), field=field)
     return found
@@ -67,7 +65,7 @@ def _detail(request, pk, proposal=None) -> dict:
         status_name=p.get_status_display(),
         public_url=public_link(p, request.build_absolute_uri("/")),
         signature=None if proposal is not None else getattr(p, "signature", None),
-        lines=list(sq.proposal_lines(p)),
+        lines=sq.proposal_line_list(p),
     )
     return data
 
@@ -128,7 +126,7 @@ def proposals_patch(request, proposal_id: int, payload: ProposalPatch):
 
 @router.get("proposals/{int:proposal_id}/lines", response=list[LineOut])
 def proposals_lines(request, proposal_id: int):
-    return list(sq.proposal_lines(sq.proposal_for(request.auth, proposal_id)))
+    return sq.proposal_line_list(sq.proposal_for(request.auth, proposal_id))
 
 
 @router.post("proposals/{int:proposal_id}/lines", response={201: LineOut})

@@ -35,7 +35,7 @@ def _context(proposal, **extra) -> dict:
     """The page shows the stored document's hash (Q2); nothing is rendered here."""
     return {
         "proposal": proposal,
-        "lines": list(sq.proposal_lines(proposal)),
+        "lines": sq.proposal_line_list(proposal),
         "document_sha256": document_sha256(proposal),
         "doc_language": proposal_language(proposal),
         "signature": _signature(proposal),

@@ -54,6 +54,13 @@ def proposal_lines(proposal: Proposal):
     return ProposalLine.objects.filter(proposal=proposal).select_related("unit").order_by("sort", "id")
 
 
+def proposal_line_list(proposal: Proposal) -> list[ProposalLine]:
+    """The proposal's lines in order, with their units (SQL compiled once, core.sqlcache)."""
+    return PLANS.objects(
+        "proposal_lines", lambda a: proposal_lines(Proposal(pk=a["pk"])), {"pk": proposal.pk}
+    )
+
+
 def line_for(proposal: Proposal, line_id) -> ProposalLine:
     line = proposal_lines(proposal).filter(pk=as_id(line_id) or 0).first()
     if line is None:

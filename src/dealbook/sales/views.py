@@ -83,7 +83,7 @@ def _invoice_url(invoice_id) -> str | None:
 
 
 def _card_context(request, proposal, **extra) -> dict:
-    lines = list(sq.proposal_lines(proposal))
+    lines = sq.proposal_line_list(proposal)
     draft = proposal.status == ProposalStatus.DRAFT
     return {
         "section": "proposals",

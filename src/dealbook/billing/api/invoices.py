@@ -42,9 +42,8 @@ from dealbook.billing.schemas import (
 )
 from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, NotFound
-from dealbook.crm.models import Company
 from dealbook.crm.queries.deals import as_id, deal_for
-from dealbook.crm.queries.parties import companies_visible, contacts_visible
+from dealbook.crm.queries.parties import company_for, contacts_visible
 
 # ---------------------------------------------------------------- resolving ids
 
@@ -54,9 +53,7 @@ def _company(user, pk, field: str, *, any_company: bool = False):
     (step 47: the manager chooses from the full list)."""
     if pk is None:
         return None
-    pk = as_id(pk)
-    qs = Company.objects.all() if any_company else companies_visible(user)
-    found = qs.filter(pk=pk).first() if pk else None
+    found = company_for(user, pk, scope="any" if any_company else "visible")
     if found is None:
         raise InvalidInput(_("Unknown company."), field=field)
     return found
@@ -113,7 +110,7 @@ def _detail(user, pk, inv: Invoice | None = None) -> dict:
         **{name: getattr(inv, name) for name in fields},
         "supplier_name": inv.supplier.name if inv.supplier_id else None,
         "carrier_name": inv.carrier.name if inv.carrier_id else None,
-        "lines": list(bq.invoice_lines(inv)),
+        "lines": bq.invoice_line_list(inv),
     }
 
 
@@ -235,7 +232,7 @@ def invoices_delete(request, invoice_id: int, confirm: bool = False):
 
 @router.get("invoices/{int:invoice_id}/lines", response=list[LineOut])
 def invoices_lines(request, invoice_id: int):
-    return list(bq.invoice_lines(bq.invoice_for(request.auth, invoice_id)))
+    return bq.invoice_line_list(bq.invoice_for(request.auth, invoice_id))
 
 
 @router.post("invoices/{int:invoice_id}/lines", response={201: LineOut})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dealbook.accounts.models import Role
@@ -19,6 +20,7 @@ from dealbook.billing.services.common import has_role
 from dealbook.core import timeline
 from dealbook.core.errors import Forbidden, InvalidInput
 from dealbook.core.models import EventKind
+from dealbook.core.sqlcache import ShapeCache
 
 # R1: who edits the texts that go out to clients
 EDITOR_ROLES = frozenset({Role.ADMIN, Role.ACCOUNTANT})
@@ -217,13 +219,24 @@ def email_template_for(kind: str, language: str, seller=None) -> EmailTemplate |
     """The seller's own template, else the default one of the language (created from DEFAULTS on
     first use), else None."""
     language = (language or "").strip().lower()[:2]
-    qs = EmailTemplate.objects.filter(kind=kind, language=language)
-    if seller is not None:
-        own = qs.filter(seller=seller).order_by("id").first()
-        if own is not None:
-            return own
-    found = qs.filter(seller__isnull=True).order_by("id").first()
-    return found or _default(kind, language)
+    seller_id = getattr(seller, "pk", seller) or 0
+    args = {"kind": kind, "language": language, "seller": seller_id}
+    candidates = PLANS.objects("email_template_for", _candidates, args) if type(seller_id) is int else []
+    own = [t for t in candidates if t.seller_id is not None]
+    default = [t for t in candidates if t.seller_id is None]
+    return next(iter(own or default), None) or _default(kind, language)
+
+
+PLANS = ShapeCache()
+
+
+def _candidates(a):
+    """The seller's own templates of the kind and language, and the default ones (compiled once)."""
+    return (
+        EmailTemplate.objects.filter(kind=a["kind"], language=a["language"])
+        .filter(Q(seller_id=a["seller"]) | Q(seller__isnull=True))
+        .order_by("id")
+    )
 
 
 def render(template: EmailTemplate, values: dict) -> tuple[str, str]:

@@ -36,14 +36,22 @@ from dealbook.core import timeline
 from dealbook.core.errors import InvalidInput, RuleViolation
 from dealbook.core.models import EventKind
 from dealbook.core.numbering import next_number, release_number
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.models import Company, Contact, Deal, DealContact, DealLine
 
 MAX_TEXT = 255
 
 
 def seller_settings(seller: Company) -> SellerSettings:
-    found = SellerSettings.objects.filter(seller=seller).first()
+    found = PLANS.one("seller_settings", _settings_of, {"seller": seller.pk}) if seller.pk else None
     return found or SellerSettings(seller=seller)
+
+
+def _settings_of(a):
+    return SellerSettings.objects.filter(seller_id=a["seller"]).order_by()[:1]
+
+
+PLANS = ShapeCache()
 
 
 def _seller(seller) -> Company:

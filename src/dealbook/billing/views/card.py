@@ -51,7 +51,7 @@ def _payments(inv) -> list:
 def card_context(request, pk, *, error=None, action=None, values=None) -> dict:
     user = request.user
     inv = bq.invoice_for(user, pk)
-    lines = list(bq.invoice_lines(inv))
+    lines = bq.invoice_line_list(inv)
     docs = list(bq.closing_documents_of(inv))
     needs_approval = svc.needs_approval(inv) if inv.status == S.NEW else inv.approval_required
     allowed = svc.available_actions(user, inv, needs_approval)

@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from dealbook.accounts import policy
 from dealbook.accounts.models import Role
 from dealbook.core.errors import NotFound
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.models import Company, Contact, CounterpartyRequest, DealContact
+
+PLANS = ShapeCache()
 
 # holding a company as its registrar does not make it theirs: sales managers may take it (C4)
 REGISTRAR_ROLES = (Role.ACCOUNTANT, Role.FINANCIAL_MANAGER)
@@ -52,6 +55,29 @@ def contacts_visible(user):
     q = contact_visible_q(user)
     qs = Contact.objects.all()
     return qs if q is None else qs.filter(q)
+
+
+def company_for(user, pk, *, scope: str = "visible") -> Company | None:
+    """The company with this id among those the user may pick, or None: "visible" (R2), "own" (our
+    legal entities) or "any" (supplier and carrier, chosen from the full list). Compiled once per
+    scope and R2 rule (core.sqlcache): documents resolve several companies per request."""
+    from dealbook.crm.queries.deals import as_id
+
+    pk = as_id(pk)
+    if not pk:
+        return None
+
+    def build(a):
+        if scope == "own":
+            qs = Company.objects.filter(is_own=True)
+        elif scope == "any":
+            qs = Company.objects.all()
+        else:
+            qs = companies_visible(policy.stand_in(user, a))
+        return qs.filter(pk=a["pk"]).order_by()[:1]
+
+    key = ("company_for", scope, policy.visibility(user) if scope == "visible" else None)
+    return PLANS.one(key, build, {"pk": pk, **policy.visibility_args(user)})
 
 
 def company_get(user, pk: int) -> Company:

@@ -68,17 +68,9 @@ def recipients(to, proposal: Proposal) -> list[str]:
 
 
 def _template(proposal: Proposal, lang: str):
-    from dealbook.billing.models import EmailTemplate
+    from dealbook.billing.services.email_templates import email_template_for
 
-    found = (
-        EmailTemplate.objects.filter(kind="proposal", language=lang)
-        .filter(Q(seller=proposal.seller) | Q(seller__isnull=True))
-        .order_by("seller_id")
-    )
-    # the seller's own template wins over the default one (NULLs sort differently per database)
-    both = list(found[:2])
-    own = [t for t in both if t.seller_id]
-    return own[0] if own else next(iter(both), None)
+    return email_template_for("proposal", lang, proposal.seller_id)
 
 
 def compose(proposal: Proposal, *, link: str, lang: str, subject=None, body=None) -> tuple[str, str]:
