@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dealbook.catalog.models import PricedLineFields
+from dealbook.core.models import TracksChanges
 
 DEFAULT_PATTERN = "{year} / {seq}"  # the seed's "2018 / 943"
 
@@ -108,7 +109,7 @@ def overdue_q(today) -> models.Q:
     return models.Q(status__in=list(OPEN_STATES), due_date__lt=today)
 
 
-class Invoice(models.Model):
+class Invoice(TracksChanges):
     seller = models.ForeignKey(
         "crm.Company", verbose_name=_("seller"), on_delete=models.PROTECT, related_name="invoices_issued"
     )

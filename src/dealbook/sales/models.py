@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealbook.catalog.models import PricedLineFields
+from dealbook.core.models import TracksChanges
 
 
 def new_token() -> str:
@@ -55,7 +56,7 @@ def document_upload_to(instance, filename: str) -> str:
     return f"proposals/documents/{instance.pk}/{filename}"
 
 
-class Proposal(models.Model):
+class Proposal(TracksChanges):
     seller = models.ForeignKey(
         "crm.Company", verbose_name=_("seller"), on_delete=models.PROTECT, related_name="proposals_issued"
     )

@@ -129,7 +129,7 @@ def set_status(invoice: Invoice, new: str, *, actor, data: dict | None = None) -
             code="invoice_transition",
         )
     invoice.status = new
-    invoice.save()
+    invoice.save_changes()
     record(invoice, "status_changed", actor=actor, data={"from": old, "to": new, **(data or {})})
 
 

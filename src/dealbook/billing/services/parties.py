@@ -53,7 +53,7 @@ def invoice_set_parties(
     new = (locked.supplier_id, locked.carrier_id, locked.parties_confirmed)
     if new == old:
         return sync(invoice, locked)
-    locked.save()
+    locked.save_changes()
     record(
         locked,
         EventKind.UPDATED,

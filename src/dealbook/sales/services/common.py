@@ -99,7 +99,7 @@ def set_status(proposal: Proposal, new: str, *, actor, kind: str, data: dict | N
             code="proposal_transition",
         )
     proposal.status = new
-    proposal.save()
+    proposal.save_changes()
     record(proposal, kind, actor=actor, data={"from": old, "to": new, **(data or {})})
 
 

@@ -83,7 +83,7 @@ def proposal_send(
         if first:
             set_status(locked, S.SENT, actor=actor, kind=EventKind.PROPOSAL_SENT, data=data)
         else:
-            locked.save()
+            locked.save_changes()
             record(locked, EventKind.PROPOSAL_SENT, actor=actor, data={**data, "again": True})
         mail.deliver(
             actor=actor,

@@ -236,7 +236,7 @@ def proposal_update(*, actor, proposal: Proposal, **fields) -> Proposal:
             fields.get("payer_company", locked.payer_company),
             fields.get("payer_contact", locked.payer_contact),
         )
-    locked.save()
+    locked.save_changes()
     for name, before in old.items():
         after = getattr(locked, name)
         before, after = getattr(before, "pk", before), getattr(after, "pk", after)
