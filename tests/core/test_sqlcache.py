@@ -201,3 +201,62 @@ def test_a_stand_in_outside_a_columns_range_falls_back_to_the_orm(db):
     for _ in range(2):
         found = cache.one("year", lambda a: Sequence.objects.filter(year=a["year"])[:1], {"year": 2026})
         assert found is not None and found.pk == row.pk and found.last == 7
+
+
+def test_insert_many_stores_what_bulk_create_stores_and_sets_the_keys(deals, f):
+    """Timeline rows through the compiled INSERT: the same columns as Django's bulk_create
+    (auto_now_add time, JSON data, UUID group), primary keys set in order."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from dealbook.core.models import Event
+    from dealbook.core.sqlcache import insert_many
+
+    kind = ContentType.objects.get_for_model(Deal)
+    group = uuid.uuid4()
+
+    def rows(n):
+        return [
+            Event(
+                subject_type=kind, subject_id=d.pk, kind="updated", data={"n": n, "sum": "10.05"}, group=group
+            )
+            for d in deals[:2]
+        ]
+
+    ours, django = insert_many(rows(1)), Event.objects.bulk_create(rows(2))
+    assert all(e.pk and not e._state.adding for e in ours) and ours[0].pk < ours[1].pk
+    stored = {e.pk: e for e in Event.objects.filter(pk__in=[e.pk for e in ours + django])}
+    for mine, theirs in zip(ours, django, strict=True):
+        a, b = stored[mine.pk], stored[theirs.pk]
+        assert (a.subject_id, a.kind, a.group, a.data["sum"], a.data["n"]) == (
+            b.subject_id,
+            b.kind,
+            b.group,
+            "10.05",
+            1,
+        )
+        assert a.created_at is not None and a.created_at.tzinfo is not None
+
+
+def test_writes_take_the_orm_path_when_save_signals_listen(deals):
+    """A model with pre_save/post_save receivers is saved by Django, so the receivers run."""
+    from django.db.models.signals import post_save
+
+    from dealbook.core.sqlcache import save_columns
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_save.connect(receiver, sender=Deal)
+    try:
+        deals[0].title = "through the ORM"
+        save_columns(deals[0], ["title"])
+    finally:
+        post_save.disconnect(receiver, sender=Deal)
+    assert seen == [deals[0].pk] and Deal.objects.get(pk=deals[0].pk).title == "through the ORM"
+    deals[1].title = "compiled"
+    save_columns(deals[1], ["title"])
+    assert seen == [deals[0].pk] and Deal.objects.get(pk=deals[1].pk).title == "compiled"

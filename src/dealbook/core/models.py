@@ -43,8 +43,10 @@ class TracksChanges(models.Model):
         if changed is None:
             self.save()
             return
+        from dealbook.core.sqlcache import save_columns
+
         stamps = [f.attname for f in self._meta.concrete_fields if getattr(f, "auto_now", False)]
-        self.save(update_fields=[*changed, *(s for s in stamps if s not in changed)])
+        save_columns(self, [*changed, *(s for s in stamps if s not in changed)])
         self._loaded_values.update({name: getattr(self, name) for name in (*changed, *stamps)})
 
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -318,3 +318,93 @@ class ShapeCache:
 
     def clear(self) -> None:
         self._plans = {}
+
+
+# --- writes -----------------------------------------------------------------------------------
+#
+# Django compiles an INSERT or UPDATE on every save: for a status change that costs more than the
+# statement itself. The two helpers below keep the SQL text per (table, columns, rows) and prepare
+# each value exactly as Django's insert and update compilers do (the field's pre_save, then
+# get_db_prep_save). They take the ORM's path whenever that is not the whole story: a model with
+# save signals, a field with its own placeholder, a value that is an expression.
+
+_WRITES: dict[Hashable, str] = {}
+
+
+def _plain(fields, values) -> bool:
+    return not any(hasattr(f, "get_placeholder") for f in fields) and not any(
+        hasattr(v, "resolve_expression") for v in values
+    )
+
+
+def _has_signals(model) -> bool:
+    from django.db.models import signals
+
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+
+
+def save_columns(obj, names: list[str]) -> None:
+    """obj.save(update_fields=names), through SQL compiled once per table and column list."""
+    model = type(obj)
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    alias = obj._state.db or "default"
+    connection = connections[alias]
+    raw = [f.pre_save(obj, False) for f in fields]
+    if _has_signals(model) or obj.pk is None or not _plain(fields, raw):
+        obj.save(update_fields=names)
+        return
+    values = [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, raw, strict=True)]
+    key = ("update", alias, meta.db_table, tuple(f.column for f in fields))
+    sql = _WRITES.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        table = quote(meta.db_table)
+        sql = f"UPDATE {table} SET {sets} WHERE {table}.{quote(meta.pk.column)} = %s"
+        _WRITES[key] = sql
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, [*values, meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount != 1:
+            from django.db import DatabaseError
+
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def insert_many(objs: list, using: str = "default") -> list:
+    """Model.objects.bulk_create(objs) for new rows of one model with an auto primary key, through
+    SQL compiled once per table and row count; the rows get their primary keys as with Django."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta = model._meta
+    connection = connections[using]
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    raw = [[f.pre_save(obj, True) for f in fields] for obj in objs]
+    if (
+        _has_signals(model)
+        or not connection.features.can_return_rows_from_bulk_insert
+        or any(obj.pk is not None for obj in objs)
+        or not all(_plain(fields, row) for row in raw)
+    ):
+        return model.objects.using(using).bulk_create(objs)
+    params = []
+    for row in raw:
+        params.extend(f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, row, strict=True))
+    key = ("insert", using, meta.db_table, len(objs))
+    sql = _WRITES.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        rows = connection.ops.bulk_insert_sql(fields, [["%s"] * len(fields)] * len(objs))
+        returning, _ = connection.ops.return_insert_columns([meta.pk])
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) {rows} {returning}"
+        _WRITES[key] = sql
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
+    return objs

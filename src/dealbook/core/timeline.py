@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import Forbidden, InvalidInput
 from dealbook.core.models import Attachment, Event, EventKind
+from dealbook.core.sqlcache import insert_many
 
 
 def _jsonable(value):
@@ -62,7 +63,7 @@ def record_many(
                 group=group,
             )
         )
-    Event.objects.bulk_create(rows)
+    insert_many(rows)
     return group
 
 
