@@ -22,6 +22,7 @@ from dealbook.billing.models import (
     overdue_q,
 )
 from dealbook.billing.services.common import require_billing
+from dealbook.catalog import lines
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.queries.deals import as_id
@@ -157,9 +158,13 @@ def invoice_lines(invoice: Invoice):
     return InvoiceLine.objects.filter(invoice=invoice).select_related("unit").order_by("sort", "id")
 
 
+def has_lines(invoice: Invoice) -> bool:
+    return lines.has_lines(InvoiceLine, "invoice", invoice)
+
+
 def invoice_line_list(invoice: Invoice) -> list[InvoiceLine]:
-    """The invoice's lines in order, with their units (SQL compiled once, core.sqlcache)."""
-    return PLANS.objects("invoice_lines", lambda a: invoice_lines(Invoice(pk=a["pk"])), {"pk": invoice.pk})
+    """The invoice's lines in order, with their units."""
+    return lines.ordered_lines(InvoiceLine, "invoice", invoice)
 
 
 def invoice_list(

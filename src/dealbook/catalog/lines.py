@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from dealbook.catalog import pricing
 from dealbook.catalog.models import Product
 from dealbook.core.errors import InvalidInput, NotFound
+from dealbook.core.sqlcache import ShapeCache
 from dealbook.core.tax import LineAmounts, sum_lines
 
 CENT = Decimal("0.01")  # the amount columns' scale
@@ -187,3 +188,30 @@ def change_line(line, fields: dict, *, currency: str) -> dict:
     pricing.compute_amounts(line, currency=currency)
     new = _editable(line)
     return {n: {"from": old[n], "to": new[n]} for n in EDITABLE if old[n] != new[n]}
+
+
+# --- reading a document's lines (compiled once per line model and shape, core.sqlcache) ---------
+
+PLANS = ShapeCache()
+
+
+def has_lines(model, owner: str, document) -> bool:
+    """Whether the document has a line: one indexed probe on the line table."""
+    probe = PLANS.one(
+        (model, "probe"),
+        lambda a: model.objects.filter(**{f"{owner}_id": a["pk"]}).only("pk")[:1],
+        {"pk": document.pk},
+    )
+    return probe is not None
+
+
+def ordered_lines(model, owner: str, document, related=("unit",)) -> list:
+    """The document's lines in their order, with the related rows joined."""
+    related = tuple(related)
+    return PLANS.objects(
+        (model, "lines", related),
+        lambda a: (
+            model.objects.filter(**{f"{owner}_id": a["pk"]}).select_related(*related).order_by("sort", "id")
+        ),
+        {"pk": document.pk},
+    )

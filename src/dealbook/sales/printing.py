@@ -66,7 +66,9 @@ def _points(company_ids) -> dict[int, dict]:
 def proposal_print_data(proposal: Proposal, language: str) -> dict:
     """The invoice data contract (documents.render) plus the proposal's own keys:
     valid_until, title, intro (the comment)."""
-    rows = list(proposal.lines.select_related("unit", "product").order_by("sort", "id"))
+    from dealbook.sales.queries import print_lines
+
+    rows = print_lines(proposal)
     lines = [
         PrintLine(
             name=x.name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from dealbook.accounts import policy
+from dealbook.catalog import lines
 from dealbook.core.errors import InvalidInput, NotFound
 from dealbook.core.sqlcache import ShapeCache
 from dealbook.crm.queries.deals import as_id
@@ -54,11 +55,18 @@ def proposal_lines(proposal: Proposal):
     return ProposalLine.objects.filter(proposal=proposal).select_related("unit").order_by("sort", "id")
 
 
+def has_lines(proposal: Proposal) -> bool:
+    return lines.has_lines(ProposalLine, "proposal", proposal)
+
+
+def print_lines(proposal: Proposal) -> list[ProposalLine]:
+    """The lines in order with their units and products, as the print form shows them."""
+    return lines.ordered_lines(ProposalLine, "proposal", proposal, related=("unit", "product"))
+
+
 def proposal_line_list(proposal: Proposal) -> list[ProposalLine]:
-    """The proposal's lines in order, with their units (SQL compiled once, core.sqlcache)."""
-    return PLANS.objects(
-        "proposal_lines", lambda a: proposal_lines(Proposal(pk=a["pk"])), {"pk": proposal.pk}
-    )
+    """The proposal's lines in order, with their units."""
+    return lines.ordered_lines(ProposalLine, "proposal", proposal)
 
 
 def line_for(proposal: Proposal, line_id) -> ProposalLine:

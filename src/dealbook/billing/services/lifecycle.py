@@ -45,7 +45,9 @@ def needs_approval(invoice: Invoice) -> bool:
 
 
 def _refuse_empty(invoice: Invoice) -> None:
-    if invoice.total <= 0 or not invoice.lines.exists():
+    from dealbook.billing.queries import has_lines
+
+    if invoice.total <= 0 or not has_lines(invoice):
         raise RuleViolation(
             _("Invoice %(number)s has no lines or a zero total.") % {"number": invoice.number},
             field="lines",

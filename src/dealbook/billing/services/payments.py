@@ -137,7 +137,7 @@ def record_locked(
     )
     for invoice, share in rows:
         invoice.paid_amount += share
-        invoice.save(update_fields=["paid_amount", "updated_at"])
+        invoice.save_changes()
         record(
             invoice,
             PAYMENT_RECORDED,

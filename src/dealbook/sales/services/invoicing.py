@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from dealbook.core.errors import RuleViolation
 from dealbook.core.models import EventKind
 from dealbook.sales.models import Proposal, ProposalStatus
+from dealbook.sales.queries import proposal_line_list
 from dealbook.sales.services.common import lock_proposal, record, sync
 from dealbook.sales.services.lifecycle import refuse_empty
 
@@ -42,7 +43,7 @@ def make_invoice(locked: Proposal, *, actor, rate=None, save: bool = True):
                 "discount_kind": x.discount_kind,
                 "discount_value": x.discount_value,
             }
-            for x in locked.lines.order_by("sort", "id")
+            for x in proposal_line_list(locked)
         ],
     )
     if invoice.total != locked.total or invoice.tax != locked.tax:

@@ -38,7 +38,9 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def refuse_empty(proposal: Proposal) -> None:
-    if proposal.total <= 0 or not proposal.lines.exists():
+    from dealbook.sales.queries import has_lines
+
+    if proposal.total <= 0 or not has_lines(proposal):
         raise RuleViolation(
             _("Proposal %(number)s has no lines or a zero total.") % {"number": proposal.number},
             field="lines",
