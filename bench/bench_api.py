@@ -362,7 +362,6 @@ def w7_wrk(
 ) -> dict:
     """W7 with wrk (Debian's `wrk`): the same closed loop of `clients` connections, driven by a C
     load generator whose own CPU takes less from the server's two cores than Python clients."""
-    import json
     import resource
     import shutil
     import tempfile
