@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _snapshot(value):
+    """What TracksChanges remembers of a value: a copy of a dict or list (JSON can change in place)."""
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
 class TracksChanges(models.Model):
@@ -19,7 +26,8 @@ class TracksChanges(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        # a dict or list (JSON) may be changed in place: remember a copy, not the same object
+        instance._loaded_values = {name: _snapshot(v) for name, v in zip(field_names, values, strict=True)}
         return instance
 
     def changed_fields(self) -> list[str] | None:
@@ -47,7 +55,7 @@ class TracksChanges(models.Model):
 
         stamps = [f.attname for f in self._meta.concrete_fields if getattr(f, "auto_now", False)]
         save_columns(self, [*changed, *(s for s in stamps if s not in changed)])
-        self._loaded_values.update({name: getattr(self, name) for name in (*changed, *stamps)})
+        self._loaded_values.update({name: _snapshot(getattr(self, name)) for name in (*changed, *stamps)})
 
 
 class EventKind(models.TextChoices):

@@ -40,9 +40,8 @@ def proposal_for(user, pk, related=FULL_RELATED) -> Proposal:
 
         def build(a):
             qs = visible_proposals(policy.stand_in(user, a)).filter(pk=a["pk"])
-            return (qs.select_related(*related) if related else qs).order_by()[
-                :1
-            ]  # select_related() joins all
+            qs = qs.select_related(*related) if related else qs  # select_related() would join all
+            return qs.order_by()[:1]
 
         key = ("proposal_for", policy.visibility(user), related)
         found = PLANS.one(key, build, {"pk": pk, **policy.visibility_args(user)})
