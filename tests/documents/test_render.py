@@ -368,3 +368,49 @@ def test_check_form_stops_a_form_that_eats_memory_X2(tmp_path):
     with pytest.raises(InvalidInput) as err:
         check_form(path, sample_invoice(), timeout=60, memory_mb=400)
     assert err.value.code == "form_memory"
+
+
+def test_builtin_forms_share_one_root_per_process_and_leave_no_render_files_behind():
+    """Built-in forms are copied once per process; each render's images and attachments live in
+    a folder of its own that is removed after the render, whether it succeeded or not."""
+    from dealbook.documents import render
+
+    xml = b'<?xml version="1.0"?><rsm:CrossIndustryInvoice/>'
+    attachments = [{"name": "factur-x.xml", "content": xml, "mime_type": "text/xml"}]
+    render_pdf("invoice_ru", sample_invoice(), assets={"logo": png_bytes(120, 40)})
+    base = render._builtin_bases[os.getpid()]
+    pdf = render_pdf("invoice_en", sample_invoice_eu(), language="en", attachments=attachments)
+    assert render._builtin_bases[os.getpid()] == base
+    assert pypdf.PdfReader(io.BytesIO(pdf)).attachments["factur-x.xml"] == [xml]
+    with pytest.raises(InvalidInput):
+        render_pdf("invoice_ru", sample_invoice(), assets={"logo": png_bytes(), "stamp": b"not an image"})
+    for kind in ("_assets", "_attachments"):
+        assert not list((base / "root" / kind).iterdir())
+
+
+def test_builtin_root_is_made_again_when_something_removed_it(text_of):
+    import shutil
+
+    from dealbook.documents import render
+
+    render_pdf("invoice_ru", sample_invoice())
+    base = render._builtin_bases[os.getpid()]
+    shutil.rmtree(base)
+    assert "Счёт на оплату" in text_of(render_pdf("invoice_ru", sample_invoice()))
+    assert render._builtin_bases[os.getpid()] != base and not base.exists()
+
+
+def test_renders_in_threads_each_print_their_own_images():
+    """Concurrent renders in one process (gunicorn's threads) share the built-in root but never
+    each other's images."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def logo_pixels(size: int) -> tuple[int, int]:
+        pdf = render_pdf("invoice_ru", sample_invoice(), assets={"logo": png_bytes(size, size)})
+        xobjects = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]
+        [image] = [x.get_object() for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image"]
+        return image["/Width"], image["/Height"]
+
+    sizes = [20 + i for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(logo_pixels, sizes)) == [(s, s) for s in sizes]

@@ -5,11 +5,14 @@ A print form is a `.typ` file. It receives the document's data as one JSON strin
 reaches Typst as string values, which Typst prints literally — nothing is spliced into markup.
 Every number arrives already formatted (dealbook.documents.words), so a form prints strings only.
 
-Each render runs in a fresh temporary folder that becomes Typst's project root: the form's own
-folder is copied into it (regular files only, no symbolic links), uploaded images are written there
-under fixed names, and a small generated `_main.typ` attaches files (PDF/A-3b, e.g. Factur-X XML)
+Typst's project root is a folder holding a copy of the form's own folder (regular files only, no
+symbolic links) and a small generated `_main.typ` that attaches files (PDF/A-3b, e.g. Factur-X XML)
 and includes the form. A form can read nothing outside that folder, and no local or downloaded
-Typst package is in reach (empty package folders).
+Typst package is in reach (empty package folders). A custom (uploaded) form gets a fresh root for
+every render. The built-in forms are copied once per process into a root kept for the process's
+life (copying them for every render cost a quarter of a render); they are our own code, so they
+may share it. Uploaded images and attachments are written for each render under fixed names in a
+folder of that render's own (`_assets/<id>/`, `_attachments/<id>/`) and removed afterwards.
 
 Data contract of the invoice forms (invoice_ru.typ, invoice_en.typ). All values are strings unless
 noted; optional keys may be absent or "":
@@ -41,11 +44,12 @@ noted; optional keys may be absent or "":
 Set by render_pdf, not by the caller:
     language          "ru" / "en" (primary subtag of the `language` argument)
     images            {logo, signature, signature_accountant, stamp}: present only for the images
-                      given in `assets`, each the fixed in-root path of that image ("/_assets/logo.png")
+                      given in `assets`, each the in-root path of that image ("/_assets/<id>/logo.png")
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import functools
 import json
@@ -55,6 +59,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +106,14 @@ _IMAGE_TYPES = (
 )
 
 # The generated entry point: names and metadata of attachments come in as JSON like all data,
-# attachment bytes are read from fixed file names, and the form is included by its in-root path.
+# attachment bytes are read from fixed file names in the render's own folder, and the form is
+# included by its in-root path.
 _MAIN = """\
 #let _attachments = json(bytes(sys.inputs.attachments))
 #for (i, a) in _attachments.enumerate() {
   pdf.attach(
     a.name,
-    read("/_attachments/" + str(i), encoding: none),
+    read(sys.inputs.attachments_dir + "/" + str(i), encoding: none),
     relationship: a.relationship,
     mime-type: a.mime_type,
     description: a.description,
@@ -204,12 +211,12 @@ def _image_type(data: bytes) -> str | None:
     return None
 
 
-def _write_assets(root: Path, assets: dict[str, bytes] | None) -> dict[str, str]:
+def _write_assets(root: Path, render_id: str, assets: dict[str, bytes] | None) -> dict[str, str]:
     images: dict[str, str] = {}
     if not assets:
         return images
-    folder = root / "_assets"
-    folder.mkdir()
+    folder = root / "_assets" / render_id
+    folder.mkdir(parents=True)
     for name, content in assets.items():
         if name not in ASSET_NAMES:
             raise InvalidInput(_("Unknown image: %(name)s") % {"name": name}, field="assets")
@@ -224,17 +231,17 @@ def _write_assets(root: Path, assets: dict[str, bytes] | None) -> dict[str, str]
                 field=f"assets.{name}",
             )
         (folder / f"{name}.{kind}").write_bytes(content)
-        images[name] = f"/_assets/{name}.{kind}"
+        images[name] = f"/_assets/{render_id}/{name}.{kind}"
     return images
 
 
-def _write_attachments(root: Path, attachments: list[dict] | None) -> list[dict]:
+def _write_attachments(root: Path, render_id: str, attachments: list[dict] | None) -> list[dict]:
     """Attachments are dicts {name, content: bytes, mime_type, description, relationship}."""
     meta: list[dict] = []
     if not attachments:
         return meta
-    folder = root / "_attachments"
-    folder.mkdir()
+    folder = root / "_attachments" / render_id
+    folder.mkdir(parents=True)
     for i, item in enumerate(attachments):
         name = str(item.get("name") or "")
         if not name or "/" in name or "\\" in name:
@@ -312,8 +319,77 @@ def _log_once(message: str) -> None:
         log.warning("%s", message)
 
 
-def _compile(
-    form: str | os.PathLike,
+_builtin_bases: dict[int, Path] = {}  # process id → the folder holding this process's built-in root
+_builtin_lock = threading.Lock()
+
+
+def _make_root(base: Path, folder: Path) -> None:
+    """base/root: the form's folder and the entry point; base/packages: empty, so none in reach."""
+    (base / "root").mkdir()
+    (base / "packages").mkdir()
+    _copy_form_folder(folder, base / "root")
+    (base / "root" / "_main.typ").write_text(_MAIN, encoding="utf-8")
+
+
+def _builtin_base(name: str) -> Path:
+    """This process's root for the built-in forms: made on first use, and made again should
+    something (a cleaner of temporary files) have removed it. Keyed by process, because a forked
+    worker must not share, nor remove at its exit, its parent's folder."""
+
+    def usable(base: Path | None) -> bool:
+        return (
+            base is not None and (base / "root" / name).is_file() and (base / "root" / "_main.typ").is_file()
+        )
+
+    pid = os.getpid()
+    base = _builtin_bases.get(pid)
+    if usable(base):
+        return base
+    with _builtin_lock:
+        base = _builtin_bases.get(pid)
+        if usable(base):
+            return base
+        if base is not None:
+            shutil.rmtree(base, ignore_errors=True)
+        base = Path(tempfile.mkdtemp(prefix="dealbook-forms-", dir=_scratch_dir()))
+        _make_root(base, FORMS_DIR)
+        _builtin_bases[pid] = base
+        return base
+
+
+@atexit.register
+def _remove_builtin_base() -> None:
+    base = _builtin_bases.pop(os.getpid(), None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _compile(form: str | os.PathLike, data: dict, *, language: str, **options):
+    if not isinstance(data, dict):
+        raise TypeError("data must be a dict")
+    if not _LANGUAGE.match(language or ""):
+        raise InvalidInput(_("Unknown document language."), field="language")
+    _check_plain(data)
+    _validate_style(data.get("style"))
+    folder, name = _resolve_form(form)
+    render_id = uuid.uuid4().hex
+    if folder != FORMS_DIR:
+        with tempfile.TemporaryDirectory(prefix="dealbook-doc-", dir=_scratch_dir()) as tmp:
+            _make_root(Path(tmp), folder)
+            return _compile_in(Path(tmp), name, render_id, data, language=language, **options)
+    base = _builtin_base(name)
+    try:
+        return _compile_in(base, name, render_id, data, language=language, **options)
+    finally:
+        if options.get("assets") or options.get("attachments"):
+            for kind in ("_assets", "_attachments"):
+                shutil.rmtree(base / "root" / kind / render_id, ignore_errors=True)
+
+
+def _compile_in(
+    base: Path,
+    name: str,
+    render_id: str,
     data: dict,
     *,
     language: str,
@@ -323,51 +399,38 @@ def _compile(
     ppi: float | None = None,
     timestamp: datetime.datetime | None = None,
 ):
-    if not isinstance(data, dict):
-        raise TypeError("data must be a dict")
-    if not _LANGUAGE.match(language or ""):
-        raise InvalidInput(_("Unknown document language."), field="language")
-    _check_plain(data)
-    _validate_style(data.get("style"))
-    folder, name = _resolve_form(form)
-    with tempfile.TemporaryDirectory(prefix="dealbook-doc-", dir=_scratch_dir()) as tmp:
-        tmp_path = Path(tmp)
-        root = tmp_path / "root"
-        packages = tmp_path / "packages"
-        root.mkdir()
-        packages.mkdir()
-        _copy_form_folder(folder, root)
-        payload = dict(data, language=base_language(language), images=_write_assets(root, assets))
-        meta = _write_attachments(root, attachments)
-        (root / "_main.typ").write_text(_MAIN, encoding="utf-8")
-        kwargs: dict[str, Any] = {}
-        if output == "pdf":
-            kwargs["pdf_standards"] = PDF_STANDARDS
-        else:
-            kwargs["ppi"] = ppi
-        if timestamp is not None:
-            kwargs["timestamp"] = timestamp
-        try:
-            result, warnings = typst.compile_with_warnings(
-                str(root / "_main.typ"),
-                root=str(root),
-                font_paths=_fonts(),
-                ignore_system_fonts=True,
-                format=output,
-                sys_inputs={
-                    "data": json.dumps(payload, ensure_ascii=False),
-                    "form": "/" + name,
-                    "attachments": json.dumps(meta, ensure_ascii=False),
-                },
-                package_path=str(packages),
-                package_cache_path=str(packages),
-                **kwargs,
-            )
-        except typst.TypstError as exc:
-            raise _typst_error(exc, root) from None
-        for warning in warnings:
-            _log_once(f"print form {name}: {getattr(warning, 'message', warning)}")
-        return result
+    root = base / "root"
+    payload = dict(data, language=base_language(language), images=_write_assets(root, render_id, assets))
+    meta = _write_attachments(root, render_id, attachments)
+    kwargs: dict[str, Any] = {}
+    if output == "pdf":
+        kwargs["pdf_standards"] = PDF_STANDARDS
+    else:
+        kwargs["ppi"] = ppi
+    if timestamp is not None:
+        kwargs["timestamp"] = timestamp
+    try:
+        result, warnings = typst.compile_with_warnings(
+            str(root / "_main.typ"),
+            root=str(root),
+            font_paths=_fonts(),
+            ignore_system_fonts=True,
+            format=output,
+            sys_inputs={
+                "data": json.dumps(payload, ensure_ascii=False),
+                "form": "/" + name,
+                "attachments": json.dumps(meta, ensure_ascii=False),
+                "attachments_dir": f"/_attachments/{render_id}",
+            },
+            package_path=str(base / "packages"),
+            package_cache_path=str(base / "packages"),
+            **kwargs,
+        )
+    except typst.TypstError as exc:
+        raise _typst_error(exc, root) from None
+    for warning in warnings:
+        _log_once(f"print form {name}: {getattr(warning, 'message', warning)}")
+    return result
 
 
 def render_pdf(
