@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.bench_api --url postgres://postgres@127.0.0.1:5432/dealbook_bench_neutral \
         --fragments /tmp/neutral/fragments.csv                            # the neutral 100k set
 
-It starts `dealbook serve --no-demo` (gunicorn, gthread) on 127.0.0.1 against the database, or
+It starts `dealbook serve --no-demo` (granian) on 127.0.0.1 against the database, or
 measures a running server given with --server (127.0.0.1 only). Tokens come from
 POST /api/v1/auth/token for a director (sees all) and a sales manager (R2-scoped). Each measurement
 warms up, then times N sequential keep-alive requests from one client and reports p50/p95; beside
@@ -142,13 +142,13 @@ def listener_pids(port: int) -> set[int]:
 def start_server(
     db_url: str, port: int, workers: int, threads: int, log: Path, variant: str | None = None
 ) -> subprocess.Popen:
-    """`dealbook serve --no-demo`, or with `variant` gunicorn on bench/variant_wsgi.py (no access
+    """`dealbook serve --no-demo`, or with `variant` granian on bench/variant_wsgi.py (no access
     log) with those proposed changes patched in (see bench/ab_variants.py)."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=db_url,
         DEALBOOK_DATA_DIR=f"/tmp/dealbook_bench_server/{db_name(db_url)}",
-        GUNICORN_THREADS=str(threads),
+        WEB_THREADS=str(threads),
         PYTHONUNBUFFERED="1",
     )
     env.pop("DEALBOOK_ACCESS_LOG", None)
@@ -157,9 +157,9 @@ def start_server(
     cmd += ["--workers", str(workers)]
     if variant is not None:
         env["DEALBOOK_VARIANT"] = variant
-        cmd = [sys.executable, "-m", "gunicorn", "bench.variant_wsgi:application"]
-        cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
-        cmd += ["--worker-class", "gthread"]
+        cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1"]
+        cmd += ["--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads)]
+        cmd += ["bench.variant_wsgi:application"]
     proc = subprocess.Popen(
         cmd,
         cwd=Path(__file__).resolve().parent.parent,
@@ -227,7 +227,7 @@ def _tree(root_pid: int, table: dict[int, tuple[int, float]]) -> list[int]:
 
 
 def process_tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants (gunicorn master + workers), MB."""
+    """Resident memory of a process and all its descendants (server main process + workers), MB."""
     total_kb = 0
     for pid in _tree(root_pid, _proc_table()):
         try:
@@ -697,8 +697,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--port", type=int, default=18765, help="port of the server this script starts (a free one if taken)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the started server")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the started server")
+    parser.add_argument("--threads", type=int, default=1, help="threads per process (WEB_THREADS)")
     parser.add_argument(
         "--fragments", help="search fragments CSV (kind,fragment); default: drawn from the DB"
     )

@@ -1,5 +1,7 @@
 """The `dealbook` command (issue 2: serve, migrate, demo data, create user), run in-process."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connections
 
@@ -115,24 +117,74 @@ def test_serve_refuses_a_bad_port_before_starting(monkeypatch, capsys):
     assert "PORT must be a number" in capsys.readouterr().err
 
 
-def test_serve_migrates_loads_demo_and_execs_gunicorn_on_port(monkeypatch, capsys):
-    """`make run`: first start loads the demo, prints the users, then hands over to gunicorn."""
+def _serve_argv(monkeypatch, *args) -> list[str]:
     started = {}
 
     def fake_exec(path, argv):
         started["argv"] = argv
         raise SystemExit(0)
 
-    monkeypatch.setenv("PORT", "8123")
     monkeypatch.setattr(cli.os, "execv", fake_exec)
     monkeypatch.setattr(connections, "close_all", lambda: None)  # keep the test's connection
-
     with pytest.raises(SystemExit):
-        cli.main(["serve"])
+        cli.main(["serve", *args])
+    return started["argv"]
 
-    argv = started["argv"]
-    assert argv[1:4] == ["-m", "gunicorn", "dealbook.wsgi:application"]
-    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+
+def _option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_serve_migrates_loads_demo_and_execs_the_server_on_port(monkeypatch, capsys):
+    """`make run`: first start loads the demo, prints the users, then hands over to granian:
+    two processes that each run one request at a time (WEB_CONCURRENCY, WEB_THREADS)."""
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    monkeypatch.delenv("DEALBOOK_ACCESS_LOG", raising=False)
+
+    argv = _serve_argv(monkeypatch)
+
+    assert argv[1:3] == ["-m", "granian"] and argv[-1] == "dealbook.wsgi:application"
+    assert _option(argv, "--interface") == "wsgi"
+    assert (_option(argv, "--host"), _option(argv, "--port")) == ("127.0.0.1", "8123")
+    assert (_option(argv, "--workers"), _option(argv, "--blocking-threads")) == ("2", "1")
+    assert "--access-log" not in argv
     out = capsys.readouterr().out
     assert "Demo users" in out and "http://127.0.0.1:8123/" in out
     assert User.objects.filter(username="operator").exists()
+
+
+def test_serve_takes_processes_and_threads_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("WEB_THREADS", "8")
+
+    argv = _serve_argv(monkeypatch, "--no-demo")
+
+    assert (_option(argv, "--workers"), _option(argv, "--blocking-threads")) == ("4", "8")
+
+
+@pytest.mark.parametrize(
+    "name, value", [("WEB_THREADS", "0"), ("WEB_THREADS", "many"), ("WEB_CONCURRENCY", "-2")]
+)
+def test_serve_refuses_bad_process_or_thread_counts_naming_the_setting(monkeypatch, capsys, name, value):
+    monkeypatch.setenv(name, value)
+
+    assert cli.main(["serve", "--no-demo"]) == 1
+    assert f"{name} must be a whole number" in capsys.readouterr().err
+
+
+def test_access_log_to_a_file_goes_through_a_logging_config(monkeypatch, settings, tmp_path):
+    """DEALBOOK_ACCESS_LOG=<path>: granian's access logger writes to that file; "-": to stdout."""
+    import json
+
+    monkeypatch.setenv("DEALBOOK_ACCESS_LOG", str(tmp_path / "access.log"))
+    argv = _serve_argv(monkeypatch, "--no-demo")
+    config = json.loads(Path(_option(argv, "--log-config")).read_text())
+    assert "--access-log" in argv
+    assert config["handlers"]["access"]["filename"] == str(tmp_path / "access.log")
+    assert config["loggers"]["granian.access"]["handlers"] == ["access"]
+
+    monkeypatch.setenv("DEALBOOK_ACCESS_LOG", "-")
+    argv = _serve_argv(monkeypatch, "--no-demo")
+    assert "--access-log" in argv and "--log-config" not in argv

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -129,35 +131,65 @@ def cmd_createuser(args) -> int:
     return EXIT_OK
 
 
-def _gunicorn_args(args, settings) -> list[str]:
+def _positive(name: str, value) -> str:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise CliError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return text
+
+
+def _access_log_args(settings) -> list[str]:
+    """DEALBOOK_ACCESS_LOG: "-" logs requests to standard output, a path to that file; unset, none
+    (a log line costs ~10% of a fast API request)."""
+    target = os.environ.get("DEALBOOK_ACCESS_LOG")
+    if not target:
+        return []
+    if target == "-":
+        return ["--access-log"]
+    from granian.log import LOGGING_CONFIG
+
+    config = {
+        "handlers": {
+            **LOGGING_CONFIG["handlers"],
+            "access": {"formatter": "access", "class": "logging.FileHandler", "filename": target},
+        },
+        "loggers": LOGGING_CONFIG["loggers"],
+    }
+    path = Path(settings.DATA_DIR) / "server-logging.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return ["--access-log", "--log-config", str(path)]
+
+
+def _server_args(args, settings) -> list[str]:
     port = str(args.port or os.environ.get("PORT") or "8000")
     host = args.host or os.environ.get("HOST") or "127.0.0.1"
-    # two processes of 4 threads: measured best on 2 cores for SQLite and PostgreSQL alike
-    # (bench/ab_variants.py); WEB_CONCURRENCY raises it on bigger machines
-    workers = str(args.workers or os.environ.get("WEB_CONCURRENCY") or 2)
-    # an access log line costs ~10% of a fast API request; DEALBOOK_ACCESS_LOG=- (or a path) turns it on
-    access_log = os.environ.get("DEALBOOK_ACCESS_LOG")
-    logging = ["--access-logfile", access_log] if access_log else []
+    workers = _positive("WEB_CONCURRENCY", args.workers or os.environ.get("WEB_CONCURRENCY") or 2)
+    # Granian (an HTTP server in Rust) with processes that run one request at a time: on 2 cores,
+    # with 8 clients on the deal list, this gave the least CPU per request and the best p95
+    # (bench/RESULTS.md: ~17 ms, against ~25 ms for gunicorn's 2 processes of 4 threads, whose
+    # threads contend for the interpreter). WEB_THREADS lets a process run more requests at once,
+    # for sites whose pages wait on slow outside servers.
+    threads = _positive("WEB_THREADS", os.environ.get("WEB_THREADS") or 1)
     return [
         sys.executable,
         "-m",
-        "gunicorn",
-        "dealbook.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        port,
         "--workers",
         workers,
-        "--threads",
-        os.environ.get("GUNICORN_THREADS", "4"),
-        "--worker-class",
-        "gthread",
-        *logging,
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "10",
-        # gunicorn's control socket lives at one path per machine user: a second server would clash
-        "--no-control-socket",
+        "--blocking-threads",
+        threads,
+        "--respawn-failed-workers",  # a worker that dies is replaced
+        "--workers-kill-timeout",
+        "10",  # a worker that does not stop within 10 s of shutdown is killed
+        *_access_log_args(settings),
+        "dealbook.wsgi:application",
     ]
 
 
@@ -170,6 +202,7 @@ def cmd_serve(args) -> int:
     port = args.port or os.environ.get("PORT") or "8000"
     if not str(port).isdigit() or not 0 < int(port) < 65536:
         raise CliError(f"PORT must be a number between 1 and 65535, not {port!r}")
+    argv = _server_args(args, settings)  # bad settings are refused before anything is done
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
     if not args.no_demo and demo.is_empty():
@@ -177,8 +210,7 @@ def cmd_serve(args) -> int:
         demo.print_users(demo.load())
     elif not args.no_demo:
         print("Demo users and their passwords are listed in README.md (loaded on the first start).")
-    argv = _gunicorn_args(args, settings)
-    host = argv[argv.index("--bind") + 1]
+    host = f"{argv[argv.index('--host') + 1]}:{argv[argv.index('--port') + 1]}"
     print(
         f"Dealbook is serving http://{host}/  ({_database_label()}, data in {settings.DATA_DIR})", flush=True
     )
@@ -204,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("serve", help="migrate, load demo data on first start and serve with gunicorn")
+    p = sub.add_parser("serve", help="migrate, load demo data on first start and serve (granian)")
     p.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: PORT or 8000)")
     p.add_argument("--workers", type=int, help="worker processes (default: WEB_CONCURRENCY or 2/3)")

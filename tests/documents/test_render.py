@@ -401,7 +401,7 @@ def test_builtin_root_is_made_again_when_something_removed_it(text_of):
 
 
 def test_renders_in_threads_each_print_their_own_images():
-    """Concurrent renders in one process (gunicorn's threads) share the built-in root but never
+    """Concurrent renders in one process (the server's threads, WEB_THREADS) share the built-in root but never
     each other's images."""
     from concurrent.futures import ThreadPoolExecutor
 

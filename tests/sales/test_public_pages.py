@@ -203,7 +203,7 @@ def test_rate_limit_on_sign_attempts_answers_429_and_changes_nothing(w, one_wind
 
 
 def test_rate_limit_counts_in_redis_when_configured_so_all_workers_share_it(w, settings, one_window):
-    """Q2 public pages: with REDIS_URL the counters live in Redis, where every gunicorn worker
+    """Q2 public pages: with REDIS_URL the counters live in Redis, where every server process
     (and every server) sees the same count — a second process opening a connection reads it."""
     import uuid
 
