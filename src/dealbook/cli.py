@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="migrate, load demo data on first start and serve (granian)")
     p.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: PORT or 8000)")
-    p.add_argument("--workers", type=int, help="worker processes (default: WEB_CONCURRENCY or 2/3)")
+    p.add_argument("--workers", type=int, help="server processes (default: WEB_CONCURRENCY or 2)")
     p.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     p.set_defaults(func=cmd_serve)
 
